@@ -1,0 +1,55 @@
+/**
+ * The app's configuration, read once from the environment and validated.
+ * Every knob an operator can turn lives here; README documents each one.
+ */
+import { z } from "zod";
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DENO_KV_PATH: z.string().min(1).optional(),
+  DENO_DEPLOYMENT_ID: z.string().optional(),
+  PUBLIC_URL: z.url().optional(),
+  POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
+  LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Path or URL handed to `Deno.openKv`; undefined means the platform default (Deno Deploy). */
+  kvPath: string | undefined;
+  /** True on Deno Deploy: nothing may be written to the file system at run time. */
+  isDeploy: boolean;
+  /** Origin users see (behind a proxy); undefined means "the request's own origin". */
+  publicUrl: string | undefined;
+  /** How often the chat island asks for new messages when it is not long polling. */
+  pollIntervalMs: number;
+  logRequests: boolean;
+  /** Where `deno task build` writes island bundles. */
+  buildDir: string;
+}
+
+export const DEFAULT_KV_PATH = "data/natter.sqlite3";
+
+/** Reads the configuration from environment variables (see README, "Configuration"). */
+export function loadConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  const isDeploy = Boolean(e.DENO_DEPLOYMENT_ID);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    kvPath: e.DENO_KV_PATH ?? (isDeploy ? undefined : DEFAULT_KV_PATH),
+    isDeploy,
+    publicUrl: e.PUBLIC_URL,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    logRequests: e.LOG_REQUESTS === "1",
+    buildDir: "_fresh",
+  };
+}

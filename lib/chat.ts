@@ -1,0 +1,69 @@
+/**
+ * Chat use cases shared by the chat page, its no-JS form and the JSON API, so all three
+ * apply the same authorization, limits and shapes.
+ */
+import { conversationId, type User } from "./db.ts";
+import { encodeCursor } from "./cursor.ts";
+import { AppError } from "./errors.ts";
+import { type PublicMessage, toPublicMessage } from "./messages.ts";
+import type { SessionUser, State } from "./state.ts";
+
+/** The chat partner named in the URL; 404 when unknown (or oneself: no self-chats). */
+export async function findPeer(state: State, username: string): Promise<User> {
+  const peer = await state.db.getUserByName(username);
+  if (!peer || peer.id === state.user?.id) {
+    throw new AppError(404, "user_not_found", `No user named "${username}"`);
+  }
+  return peer;
+}
+
+/** Messages between `me` and `peer`, oldest first, with the cursor to poll from. */
+export async function loadMessages(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  options: { afterSeq?: number; limit: number },
+): Promise<{ messages: PublicMessage[]; cursor: string }> {
+  const cid = conversationId(me.id, peer.id);
+  const stored = await state.db.listMessages(cid, options);
+  const lastSeq = stored.at(-1)?.seq ?? options.afterSeq ?? 0;
+  if (stored.some((m) => m.to === me.id)) {
+    await state.db.markRead(me.id, peer.id);
+  }
+  return {
+    messages: stored.map((m) => toPublicMessage(m, [me, peer])),
+    cursor: encodeCursor(lastSeq),
+  };
+}
+
+/** Sends a message from `me` to `peer`, within the per-user rate limit. */
+export async function sendMessage(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  input: { text: string; clientId?: string },
+): Promise<{ message: PublicMessage; created: boolean }> {
+  if (!state.limits.sends.take(me.id)) {
+    throw new AppError(
+      429,
+      "rate_limited",
+      "You are sending messages too fast",
+      {
+        retryAfter: state.limits.sends.retryAfter(me.id),
+      },
+    );
+  }
+  const result = await state.db.sendMessage({ from: me, to: peer, ...input });
+  return {
+    message: toPublicMessage(result.message, [me, peer]),
+    created: result.created,
+  };
+}
+
+/** The signed-in user, or a 401 (the middleware normally redirects before this). */
+export function requireUser(state: State): SessionUser {
+  if (!state.user) {
+    throw new AppError(401, "unauthorized", "You must be logged in");
+  }
+  return state.user;
+}

@@ -1,0 +1,80 @@
+/**
+ * Password hashing with PBKDF2-SHA256 from WebCrypto. The parameters are stored beside the
+ * hash so the iteration count can be raised later without invalidating old hashes.
+ */
+import { decodeBase64, encodeBase64 } from "./encoding.ts";
+
+/** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
+export const PBKDF2_ITERATIONS = 600_000;
+
+export interface PasswordHash {
+  algorithm: "pbkdf2-sha256";
+  iterations: number;
+  salt: string;
+  hash: string;
+}
+
+async function derive(
+  password: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(password),
+    "PBKDF2",
+    false,
+    ["deriveBits"],
+  );
+  const bits = await crypto.subtle.deriveBits(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations },
+    key,
+    256,
+  );
+  return new Uint8Array(bits);
+}
+
+/** Hashes a password with a fresh random salt. */
+export async function hashPassword(password: string): Promise<PasswordHash> {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const hash = await derive(password, salt, PBKDF2_ITERATIONS);
+  return {
+    algorithm: "pbkdf2-sha256",
+    iterations: PBKDF2_ITERATIONS,
+    salt: encodeBase64(salt),
+    hash: encodeBase64(hash),
+  };
+}
+
+/** Checks a password against a stored hash in constant time. */
+export async function verifyPassword(
+  password: string,
+  stored: PasswordHash,
+): Promise<boolean> {
+  const expected = decodeBase64(stored.hash);
+  const actual = await derive(
+    password,
+    decodeBase64(stored.salt),
+    stored.iterations,
+  );
+  return timingSafeEqual(actual, expected);
+}
+
+/**
+ * Burns the same time as a real check, so a login for an unknown user is not
+ * measurably faster than one with a wrong password.
+ */
+export async function verifyPasswordAgainstNothing(
+  password: string,
+): Promise<false> {
+  await derive(password, new Uint8Array(16), PBKDF2_ITERATIONS);
+  return false;
+}
+
+/** Compares two byte arrays without an early exit. */
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}

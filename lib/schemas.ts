@@ -1,0 +1,74 @@
+/**
+ * Every zod schema for input that crosses a boundary (forms, JSON, query strings).
+ * Normalisation (trimming) happens here so handlers only ever see clean values.
+ */
+import { z } from "zod";
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9_.-]{3,32}$/;
+export const MESSAGE_MAX_LENGTH = 4000;
+export const PASSWORD_MIN_LENGTH = 8;
+/** Caps the work one PBKDF2 call can be made to do. */
+export const PASSWORD_MAX_LENGTH = 1024;
+
+export const usernameSchema = z.string({ error: "Username is required" })
+  .trim()
+  .min(3, "Username must be at least 3 characters")
+  .max(32, "Username must be at most 32 characters")
+  .regex(
+    USERNAME_PATTERN,
+    "Username may contain only letters, digits, _ . and -",
+  );
+
+export const passwordSchema = z.string({ error: "Password is required" })
+  .min(PASSWORD_MIN_LENGTH, "Password must be at least 8 characters")
+  .max(PASSWORD_MAX_LENGTH, "Password must be at most 1024 characters");
+
+export const registerFormSchema = z.object({
+  username: usernameSchema,
+  password: passwordSchema,
+  password_confirm: z.string({ error: "Please type the password again" }),
+}).refine((form) => form.password === form.password_confirm, {
+  path: ["password_confirm"],
+  message: "Passwords do not match",
+});
+
+export const loginFormSchema = z.object({
+  username: z.string({ error: "Username is required" }).trim().min(
+    1,
+    "Username is required",
+  ).max(64),
+  password: z.string({ error: "Password is required" }).min(
+    1,
+    "Password is required",
+  ).max(PASSWORD_MAX_LENGTH),
+  next: z.string().max(2048).optional(),
+});
+
+export const messageTextSchema = z.string({ error: "Text is required" })
+  .trim()
+  .min(1, "Message must not be empty")
+  .max(MESSAGE_MAX_LENGTH, "Message must be at most 4000 characters");
+
+export const sendMessageSchema = z.object({
+  text: messageTextSchema,
+  clientId: z.uuid("clientId must be a UUID").optional(),
+});
+
+export const messagesQuerySchema = z.object({
+  after: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  wait: z.coerce.number().min(0).max(25).default(0),
+});
+
+/** Field name → first error message, for re-rendering a form. */
+export type FieldErrors = Record<string, string>;
+
+/** Flattens zod issues into one message per field, as the forms show them. */
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    out[field] ??= issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Starts the HTTP server: opens KV, makes sure island bundles exist, serves the app, and
+ * shuts down cleanly (stop accepting, answer held requests, close KV) when asked.
+ */
+import type { AppConfig } from "../fresh.config.ts";
+import manifest from "../fresh.gen.ts";
+import { createApp } from "./app.ts";
+import { Db } from "./db.ts";
+import { buildIslands, buildIsStale, readBuildInfo } from "./fresh/build.ts";
+
+export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
+  /\/$/,
+  "",
+);
+
+export interface RunningServer {
+  /** The origin the server listens on, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  port: number;
+  db: Db;
+  /** Stops accepting, ends held requests, closes KV. Idempotent. */
+  shutdown(): Promise<void>;
+  /** Resolves once the server has fully stopped. */
+  finished: Promise<void>;
+}
+
+/** Opens KV at the configured path, creating a local file's folder when needed. */
+export async function openDb(config: AppConfig): Promise<Db> {
+  const path = config.kvPath;
+  const isFile = path && path !== ":memory:" && !/^https?:\/\//.test(path);
+  if (isFile && path.includes("/")) {
+    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  }
+  return await Db.open(path);
+}
+
+/** Serves the app with `config`; builds island bundles first when they are out of date. */
+export async function startServer(
+  config: AppConfig,
+  options: { db?: Db; quiet?: boolean } = {},
+): Promise<RunningServer> {
+  // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
+  if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
+    await buildIslands(PROJECT_ROOT, config.buildDir);
+  }
+  const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
+  const db = options.db ?? await openDb(config);
+  const stopping = new AbortController();
+  const app = createApp({
+    db,
+    config,
+    manifest,
+    build,
+    root: PROJECT_ROOT,
+    shutdown: stopping.signal,
+  });
+  const listening = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    port: config.port,
+    hostname: config.host,
+    signal: stopping.signal,
+    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+  }, app.fetch);
+  const addr = await listening.promise;
+  const host = addr.hostname.includes(":")
+    ? `[${addr.hostname}]`
+    : addr.hostname;
+  const url = `http://${host}:${addr.port}`;
+  if (!options.quiet) console.log(`Natter is listening on ${url}`);
+
+  let closing: Promise<void> | null = null;
+  const shutdown = () => {
+    closing ??= (async () => {
+      // Aborting both stops the listener and wakes held long polls so they answer.
+      stopping.abort();
+      await server.finished;
+      db.close();
+    })();
+    return closing;
+  };
+  return { url, port: addr.port, db, shutdown, finished: server.finished };
+}

@@ -1,0 +1,23 @@
+/** The per-request state every route sees as `ctx.state`. */
+import type { AppConfig } from "../fresh.config.ts";
+import type { Db } from "./db.ts";
+import type { RateLimiters } from "./rate_limit.ts";
+
+export interface SessionUser {
+  id: string;
+  username: string;
+}
+
+export interface State {
+  db: Db;
+  config: AppConfig;
+  limits: RateLimiters;
+  /** The client's IP address, for rate limits. */
+  clientAddress: string;
+  /** Aborted when the server begins to shut down; long-running requests end on it. */
+  shutdown: AbortSignal;
+  /** Set by routes/_middleware.ts when the request carries a live session. */
+  user?: SessionUser;
+  /** SHA-256 of the session token, kept so logout can delete exactly this session. */
+  sessionTokenHash?: string;
+}

@@ -1,0 +1,34 @@
+import type { AppProps } from "../lib/fresh/types.ts";
+import type { State } from "../lib/state.ts";
+
+/** The document around every page: head, the top bar with the signed-in user, main. */
+export default function App({ Component, state, title }: AppProps<State>) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{title ? `${title} · Natter` : "Natter"}</title>
+        <link rel="stylesheet" href="/styles.css" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body>
+        <header class="topbar">
+          <a class="brand" href={state.user ? "/users" : "/login"}>Natter</a>
+          {state.user && (
+            <form method="post" action="/logout" class="topbar-user">
+              <span>
+                Signed in as <strong>{state.user.username}</strong>
+              </span>
+              <button type="submit" class="link-button">Log out</button>
+            </form>
+          )}
+        </header>
+        <main id="main">
+          <Component />
+        </main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Loads the session from its cookie, then denies by default: every path not listed as
+ * public needs a signed-in user (pages redirect to /login, the API answers 401).
+ */
+import { hashSessionToken, readSessionToken } from "../lib/auth.ts";
+import { AppError } from "../lib/errors.ts";
+import type { RouteContext } from "../lib/fresh/types.ts";
+import { redirect } from "../lib/http.ts";
+import type { State } from "../lib/state.ts";
+
+const PUBLIC_PATHS = [/^\/$/, /^\/login$/, /^\/register$/, /^\/auth\//];
+
+export async function handler(ctx: RouteContext<State>): Promise<Response> {
+  const token = readSessionToken(ctx.req);
+  if (token) {
+    const tokenHash = await hashSessionToken(token);
+    const session = await ctx.state.db.validateSession(tokenHash);
+    if (session) {
+      ctx.state.user = { id: session.userId, username: session.username };
+      ctx.state.sessionTokenHash = tokenHash;
+    }
+  }
+  const path = ctx.url.pathname;
+  if (!ctx.state.user && !PUBLIC_PATHS.some((p) => p.test(path))) {
+    if (path.startsWith("/api/")) {
+      throw new AppError(401, "unauthorized", "You must be logged in");
+    }
+    const next = ctx.req.method === "GET" ? path + ctx.url.search : "/users";
+    return redirect(`/login?next=${encodeURIComponent(next)}`);
+  }
+  return await ctx.next();
+}

@@ -1,0 +1,45 @@
+/**
+ * The chat API. GET lists messages after a cursor (or the newest ones); POST sends one.
+ * Errors are JSON, mapped from AppError in lib/app.ts.
+ */
+import {
+  findPeer,
+  loadMessages,
+  requireUser,
+  sendMessage,
+} from "../../../../lib/chat.ts";
+import { decodeCursor } from "../../../../lib/cursor.ts";
+import type { RouteContext } from "../../../../lib/fresh/types.ts";
+import { json, parseOrThrow, readJson } from "../../../../lib/http.ts";
+import {
+  messagesQuerySchema,
+  sendMessageSchema,
+} from "../../../../lib/schemas.ts";
+import type { State } from "../../../../lib/state.ts";
+
+export const handler = {
+  async GET(ctx: RouteContext<State>) {
+    const me = requireUser(ctx.state);
+    const query = parseOrThrow(
+      messagesQuerySchema,
+      Object.fromEntries(ctx.url.searchParams),
+    );
+    const afterSeq = query.after === undefined
+      ? undefined
+      : decodeCursor(query.after);
+    const peer = await findPeer(ctx.state, ctx.params.username);
+    const page = await loadMessages(ctx.state, me, peer, {
+      afterSeq,
+      limit: query.limit,
+    });
+    return json(page);
+  },
+
+  async POST(ctx: RouteContext<State>) {
+    const me = requireUser(ctx.state);
+    const peer = await findPeer(ctx.state, ctx.params.username);
+    const input = parseOrThrow(sendMessageSchema, await readJson(ctx.req));
+    const { message, created } = await sendMessage(ctx.state, me, peer, input);
+    return json({ message }, { status: created ? 201 : 200 });
+  },
+};
