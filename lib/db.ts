@@ -96,6 +96,19 @@ export const keys = {
   unread: (userId: string, peerId: string) => ["unread", userId, peerId],
   unreads: (userId: string) => ["unread", userId],
   sentCount: (userId: string) => ["user_sent_counts", userId],
+  /** Sign-in with an external provider (issue 6): (provider, subject) → userId. */
+  identity: (
+    provider: string,
+    subject: string,
+  ) => ["identities", provider, subject],
+  /** The providers linked to a user, for listing and unlinking. */
+  userIdentity: (
+    userId: string,
+    provider: string,
+  ) => ["user_identities", userId, provider],
+  userIdentities: (userId: string) => ["user_identities", userId],
+  /** Pending OAuth sign-ins, single-use, expiring after 10 minutes. */
+  oauthState: (state: string) => ["oauth_states", state],
 } as const;
 
 /** The deterministic id of the conversation between two users, whoever asks. */

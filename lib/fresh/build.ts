@@ -23,7 +23,11 @@ export async function writeManifest(root: string): Promise<boolean> {
   return true;
 }
 
-/** Bundles every island for the browser into `<buildDir>/islands/`. */
+/**
+ * Bundles every island for the browser into `<buildDir>/islands/<buildId>/`. Output folders
+ * are content-addressed and `build.json` is replaced atomically, so concurrent builds (tests,
+ * `deno task dev`) never see each other's half-written files.
+ */
 export async function buildIslands(
   root: string,
   buildDir: string,
@@ -37,13 +41,14 @@ export async function buildIslands(
     in: `island:${islandName(file)}`,
     out: islandName(file),
   }));
-  const outdir = `${root}/${buildDir}/islands`;
-  await Deno.remove(outdir, { recursive: true }).catch(() => {});
+  const outdir = `${root}/${buildDir}/islands/out`;
+  let outputFiles: esbuild.OutputFile[];
   try {
     const result = await esbuild.build({
       entryPoints,
       absWorkingDir: root,
       outdir,
+      write: false,
       bundle: true,
       splitting: true,
       format: "esm",
@@ -53,10 +58,9 @@ export async function buildIslands(
       jsxImportSource: "preact",
       minify: options.minify ?? true,
       chunkNames: "chunk-[hash]",
-      metafile: true,
       logLevel: "silent",
       plugins: [{
-        // Each entry is a two-line module: import the island, hydrate it.
+        // Each entry is a three-line module: import the island, hydrate it.
         name: "island-entries",
         setup(build) {
           build.onResolve({ filter: /^island:/ }, (args) => ({
@@ -73,27 +77,52 @@ export async function buildIslands(
         },
       }],
     });
-    const bytes = new TextEncoder().encode(
-      JSON.stringify(result.metafile.outputs),
-    );
-    const digest = await crypto.subtle.digest("SHA-256", bytes);
-    const buildId = Array.from(
-      new Uint8Array(digest).slice(0, 8),
-      (b) => b.toString(16).padStart(2, "0"),
-    ).join("");
-    const info: BuildInfo = {
-      buildId,
-      islands: Object.fromEntries(
-        entryPoints.map((e) => [e.out, `${e.out}.js`]),
-      ),
-    };
-    await Deno.writeTextFile(
-      `${root}/${buildDir}/build.json`,
-      JSON.stringify(info, null, 2),
-    );
-    return info;
+    outputFiles = result.outputFiles;
   } finally {
     await esbuild.stop();
+  }
+  const hash = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(
+      outputFiles.map((f) => f.path + f.hash).join("\n"),
+    ),
+  );
+  const buildId = Array.from(
+    new Uint8Array(hash).slice(0, 8),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  const target = `${root}/${buildDir}/islands/${buildId}`;
+  await Deno.mkdir(target, { recursive: true });
+  for (const file of outputFiles) {
+    await Deno.writeFile(
+      `${target}/${file.path.slice(outdir.length + 1)}`,
+      file.contents,
+    );
+  }
+  const info: BuildInfo = {
+    buildId,
+    islands: Object.fromEntries(
+      entryPoints.map((e) => [e.out, `${buildId}/${e.out}.js`]),
+    ),
+  };
+  const tmp = `${root}/${buildDir}/build.json.${crypto.randomUUID()}`;
+  await Deno.writeTextFile(tmp, JSON.stringify(info, null, 2));
+  await Deno.rename(tmp, `${root}/${buildDir}/build.json`);
+  await removeOldBuilds(`${root}/${buildDir}/islands`, buildId);
+  return info;
+}
+
+/** Deletes builds older than a day, keeping recent ones that running servers may serve. */
+async function removeOldBuilds(dir: string, keep: string): Promise<void> {
+  const cutoff = Date.now() - 24 * 60 * 60 * 1000;
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.isDirectory || entry.name === keep) continue;
+    const stat = await Deno.stat(`${dir}/${entry.name}`).catch(() => null);
+    if (stat?.mtime && stat.mtime.getTime() < cutoff) {
+      await Deno.remove(`${dir}/${entry.name}`, { recursive: true }).catch(
+        () => {},
+      );
+    }
   }
 }
 

@@ -66,7 +66,7 @@ export function renderPage<State>(
   );
   const scripts = [...islands].map((name) => {
     const file = options.build.islands[name];
-    return `<script type="module" src="${ISLANDS_URL_PREFIX}/${file}?v=${options.build.buildId}"></script>`;
+    return `<script type="module" src="${ISLANDS_URL_PREFIX}/${file}"></script>`;
   }).join("");
   const html = result.includes("</body>")
     ? result.replace("</body>", `${scripts}</body>`)
