@@ -12,10 +12,10 @@ export function randomUsername(prefix = "user"): string {
 
 export const TEST_PASSWORD = "correct horse battery";
 
-/** Starts the real server on 127.0.0.1:0 with `:memory:` KV unless `env` says otherwise. */
+/** Starts the real server on 127.0.0.1:0 (use with `await using`) with `:memory:` KV unless `env` says otherwise. */
 export async function startTestServer(
   env: Record<string, string> = {},
-): Promise<RunningServer & { config: AppConfig }> {
+): Promise<RunningServer & { config: AppConfig } & AsyncDisposable> {
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -24,7 +24,7 @@ export async function startTestServer(
     ...env,
   });
   const server = await startServer(config, { quiet: true });
-  return { ...server, config };
+  return { ...server, config, [Symbol.asyncDispose]: () => server.shutdown() };
 }
 
 /** A cookie-keeping HTTP client bound to one server, like one browser profile. */
