@@ -1,18 +1,28 @@
 /**
- * The chat window: the one island. The server renders it with the latest messages; in the
- * browser it sends messages and polls for new ones after its cursor. Confirmed messages
- * are only ever appended from the server's ordered list (deduplicated by id), so nothing
- * shows twice or out of order; my unconfirmed messages wait in an outbox below them.
+ * The chat window: the one island. The server renders it with the latest messages and a
+ * plain form that works without JavaScript; in the browser it long polls for new messages
+ * and sends through the JSON API. Confirmed messages are only ever appended from the
+ * server's ordered list (deduplicated by id), so nothing shows twice or out of order; my
+ * unconfirmed messages wait in an outbox below them, in order, each with a client id that
+ * makes its sending exactly-once however often it is retried.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
+import { type Clock, SERVER_CLOCK_ZONE } from "../components/format.ts";
+import { MessageRows } from "../components/chat/MessageRows.tsx";
 import {
-  type Clock,
-  dayKey,
-  formatDay,
-  formatTime,
-  SERVER_CLOCK_ZONE,
-} from "../components/format.ts";
+  backoffMs,
+  loadOutbox,
+  type OutboxItem,
+  outboxKey,
+  saveOutbox,
+} from "../components/chat/outbox.ts";
+import {
+  type Connection,
+  type MessagePage,
+  type Poller,
+  startPoller,
+} from "../components/chat/poller.ts";
 import type { PublicMessage } from "../lib/messages.ts";
 
 export interface ChatWindowProps {
@@ -20,111 +30,183 @@ export interface ChatWindowProps {
   peer: string;
   initialMessages: PublicMessage[];
   cursor: string;
+  /** Pause between polls when the server does not hold them (no long polling). */
   pollIntervalMs: number;
   /** A validation error from a no-JS form post, shown above the composer. */
   error?: string;
   draft?: string;
 }
 
-interface OutboxItem {
-  clientId: string;
-  text: string;
-  status: "sending" | "sent" | "failed";
-  /** The server's id once the send was acknowledged. */
-  id?: string;
-}
-
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
+/** A send with no answer after this long is treated as failed (and retried). */
+const SEND_TIMEOUT_MS = 20_000;
+/** Within this many pixels of the newest message counts as "at the bottom". */
+const BOTTOM_SLACK_PX = 48;
 
 export default function ChatWindow(props: ChatWindowProps) {
   const messages = useSignal<PublicMessage[]>(props.initialMessages);
   const outbox = useSignal<OutboxItem[]>([]);
   const text = useSignal(props.draft ?? "");
   const error = useSignal(props.error ?? "");
+  const connection = useSignal<Connection>("online");
+  /** Messages from the peer that arrived below while I was reading further up. */
+  const newBelow = useSignal(0);
   // Server markup uses UTC; after mounting, the browser's own zone and "now".
   const clock = useSignal<Clock>({ ...SERVER_CLOCK, now: new Date() });
   const cursor = useRef(props.cursor);
-  const polling = useRef(false);
-  const listRef = useRef<HTMLOListElement>(null);
-  const stickToBottom = useRef(true);
+  const scrollerRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const jumpToEnd = useRef(false);
+  const poller = useRef<Poller | null>(null);
+  const sender = useRef({
+    busy: false,
+    failures: 0,
+    timer: undefined as ReturnType<typeof setTimeout> | undefined,
+  });
+  const unreadWhileHidden = useRef(0);
+  const baseTitle = useRef("");
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
+  const storageKey = outboxKey(props.me, props.peer);
 
-  async function poll(): Promise<void> {
-    if (polling.current) return;
-    polling.current = true;
-    try {
-      const res = await fetch(
-        `${apiUrl}?after=${encodeURIComponent(cursor.current)}`,
-        {
-          headers: { accept: "application/json" },
-        },
-      );
-      if (!res.ok) return;
-      const body: { messages: PublicMessage[]; cursor: string } = await res
-        .json();
-      cursor.current = body.cursor;
-      if (body.messages.length === 0) return;
-      const known = new Set(messages.value.map((m) => m.id));
-      const fresh = body.messages.filter((m) => !known.has(m.id));
-      messages.value = [...messages.value, ...fresh];
-      const arrived = new Set(fresh.map((m) => m.id));
-      outbox.value = outbox.value.filter((item) =>
-        !item.id || !arrived.has(item.id)
-      );
-    } catch {
-      // Offline or server restarting: the next tick tries again.
-    } finally {
-      polling.current = false;
-    }
+  function setOutbox(update: (items: OutboxItem[]) => OutboxItem[]) {
+    outbox.value = update(outbox.value);
+    saveOutbox(storageKey, outbox.value);
   }
 
-  async function deliver(item: OutboxItem): Promise<void> {
-    const update = (patch: Partial<OutboxItem>) => {
-      outbox.value = outbox.value.map((o) =>
-        o.clientId === item.clientId ? { ...o, ...patch } : o
-      );
-    };
-    update({ status: "sending" });
+  function patchItem(clientId: string, patch: Partial<OutboxItem>) {
+    setOutbox((items) =>
+      items.map((i) => i.clientId === clientId ? { ...i, ...patch } : i)
+    );
+  }
+
+  /** The server has the message: drop it from the outbox once the list shows it. */
+  function confirm(clientId: string, id: string) {
+    if (messages.value.some((m) => m.id === id)) {
+      setOutbox((items) => items.filter((i) => i.clientId !== clientId));
+    } else patchItem(clientId, { status: "sent", id });
+  }
+
+  /** Sends one item; "later" means a network or server trouble worth retrying. */
+  async function post(item: OutboxItem): Promise<"done" | "later"> {
+    let res: Response;
     try {
-      const res = await fetch(apiUrl, {
+      res = await fetch(apiUrl, {
         method: "POST",
         headers: {
           "content-type": "application/json",
           accept: "application/json",
         },
         body: JSON.stringify({ text: item.text, clientId: item.clientId }),
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
-      if (!res.ok) {
-        const body = await res.json().catch(() => null);
-        error.value = body?.error?.message ??
-          `Could not send (HTTP ${res.status})`;
-        update({ status: "failed" });
-        return;
-      }
-      const body: { message: PublicMessage } = await res.json();
-      update({ status: "sent", id: body.message.id });
-      error.value = "";
-      await poll();
     } catch {
-      update({ status: "failed" });
+      return "later";
     }
+    const body = await res.json().catch(() => null);
+    if (res.ok && body?.message?.id) {
+      confirm(item.clientId, body.message.id);
+      error.value = "";
+      return "done";
+    }
+    const message = body?.error?.message ??
+      `Could not send (HTTP ${res.status})`;
+    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+      if (res.status === 429) error.value = message;
+      return "later";
+    }
+    if (res.status === 401) connection.value = "signed-out";
+    error.value = message;
+    patchItem(item.clientId, { status: "failed", retryable: false });
+    return "done";
+  }
+
+  /** Sends queued items one at a time, so they reach the server in the order typed. */
+  async function pump() {
+    const state = sender.current;
+    if (state.busy) return;
+    state.busy = true;
+    try {
+      for (;;) {
+        const item = outbox.value.find((i) => i.status === "sending" && !i.id);
+        if (!item) break;
+        if (await post(item) === "later") {
+          // Keep the order: this item and every one queued after it wait together.
+          setOutbox((items) =>
+            items.map((i) =>
+              i.status === "sending" && !i.id
+                ? { ...i, status: "failed", retryable: true }
+                : i
+            )
+          );
+          state.failures++;
+          clearTimeout(state.timer);
+          state.timer = setTimeout(retryAll, backoffMs(state.failures));
+          return;
+        }
+        state.failures = 0;
+        poller.current?.wake();
+      }
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  /** Puts failed items back in the queue: `item` always, the others if retrying can help. */
+  function retryAll(item?: OutboxItem) {
+    clearTimeout(sender.current.timer);
+    setOutbox((items) =>
+      items.map((i) =>
+        i.status === "failed" &&
+          (i.retryable !== false || i.clientId === item?.clientId)
+          ? { ...i, status: "sending" }
+          : i
+      )
+    );
+    pump();
+  }
+
+  function applyPage(page: MessagePage) {
+    cursor.current = page.cursor;
+    const known = new Set(messages.value.map((m) => m.id));
+    const fresh = page.messages.filter((m) => !known.has(m.id));
+    if (fresh.length === 0) return;
+    const arrived = new Set(fresh.map((m) => m.id));
+    messages.value = [...messages.value, ...fresh];
+    setOutbox((items) => items.filter((i) => !i.id || !arrived.has(i.id)));
+    const incoming = fresh.filter((m) => m.from !== props.me).length;
+    if (incoming > 0 && document.visibilityState === "hidden") {
+      unreadWhileHidden.current += incoming;
+      document.title = `(${unreadWhileHidden.current}) ${baseTitle.current}`;
+    }
+    if (incoming > 0 && !atBottom.current) newBelow.value += incoming;
+    // My own message arriving while its send shows as failed means the answer was lost:
+    // retry now, and the client id turns the retry into a confirmation.
+    if (
+      fresh.some((m) => m.from === props.me) &&
+      outbox.value.some((i) => i.status === "failed" && i.retryable !== false)
+    ) retryAll();
+  }
+
+  function onConnection(next: Connection) {
+    const cameBack = next === "online" && connection.value !== "online";
+    connection.value = next;
+    if (cameBack) retryAll();
   }
 
   function send(event?: Event) {
     event?.preventDefault();
     const value = text.value.trim();
     if (!value) return;
-    const item: OutboxItem = {
+    setOutbox((items) => [...items, {
       clientId: crypto.randomUUID(),
       text: value,
       status: "sending",
-    };
-    outbox.value = [...outbox.value, item];
+    }]);
     text.value = "";
-    stickToBottom.current = true;
-    deliver(item);
+    jumpToEnd.current = true;
+    pump();
   }
 
   function onKeyDown(event: KeyboardEvent) {
@@ -135,76 +217,56 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   useEffect(() => {
     clock.value = { now: new Date() };
-    const timer = setInterval(poll, props.pollIntervalMs);
-    return () => clearInterval(timer);
+    baseTitle.current = document.title;
+    const saved = loadOutbox(storageKey);
+    if (saved.length > 0) {
+      outbox.value = saved;
+      jumpToEnd.current = true;
+      pump();
+    }
+    poller.current = startPoller({
+      url: apiUrl,
+      cursor: () => cursor.current,
+      onPage: applyPage,
+      onConnection,
+      fallbackIntervalMs: props.pollIntervalMs,
+    });
+    const onVisibility = () => {
+      if (document.visibilityState !== "visible") return;
+      unreadWhileHidden.current = 0;
+      document.title = baseTitle.current;
+    };
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      poller.current?.stop();
+      clearTimeout(sender.current.timer);
+      document.removeEventListener("visibilitychange", onVisibility);
+    };
   }, []);
 
-  // Keep the newest message in view unless the reader scrolled up.
+  // The list grows from the bottom (column-reverse), so the browser keeps the newest
+  // message in view by itself; only a send while reading further up jumps down.
   useEffect(() => {
-    const list = listRef.current;
-    if (list && stickToBottom.current) list.scrollTop = list.scrollHeight;
+    const scroller = scrollerRef.current;
+    if (scroller && jumpToEnd.current) {
+      jumpToEnd.current = false;
+      scroller.scrollTop = 0;
+      atBottom.current = true;
+      newBelow.value = 0;
+    }
   });
 
   function onScroll() {
-    const list = listRef.current;
-    if (list) {
-      stickToBottom.current =
-        list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    }
+    const scroller = scrollerRef.current;
+    if (!scroller) return;
+    // In a column-reverse scroller, 0 is the bottom and reading up goes negative.
+    atBottom.current = Math.abs(scroller.scrollTop) < BOTTOM_SLACK_PX;
+    if (atBottom.current) newBelow.value = 0;
   }
 
-  const rows: preact.JSX.Element[] = [];
-  let lastDay = "";
-  for (const m of messages.value) {
-    const day = dayKey(m.sentAt, clock.value);
-    if (day !== lastDay) {
-      lastDay = day;
-      rows.push(
-        <li class="day" key={`day-${day}`}>
-          <span>{formatDay(m.sentAt, clock.value)}</span>
-        </li>,
-      );
-    }
-    const mine = m.from === props.me;
-    rows.push(
-      <li
-        class={mine ? "msg mine" : "msg theirs"}
-        key={m.id}
-        data-message-id={m.id}
-      >
-        <div class="bubble">
-          <p class="text">{m.text}</p>
-          <time class="meta" datetime={m.sentAt}>
-            {formatTime(m.sentAt, clock.value)}
-          </time>
-        </div>
-      </li>,
-    );
-  }
-  for (const item of outbox.value) {
-    rows.push(
-      <li class={`msg mine ${item.status}`} key={item.clientId}>
-        <div class="bubble">
-          <p class="text">{item.text}</p>
-          <span class="meta">
-            {item.status === "failed"
-              ? (
-                <>
-                  not sent —{" "}
-                  <button
-                    type="button"
-                    class="link-button"
-                    onClick={() => deliver(item)}
-                  >
-                    retry
-                  </button>
-                </>
-              )
-              : item.status}
-          </span>
-        </div>
-      </li>,
-    );
+  function showNewest() {
+    scrollerRef.current?.scrollTo({ top: 0, behavior: "smooth" });
+    newBelow.value = 0;
   }
 
   return (
@@ -219,19 +281,51 @@ export default function ChatWindow(props: ChatWindowProps) {
         </span>
         <h1 id="chat-title">{props.peer}</h1>
       </header>
-      <ol
-        class="messages"
-        ref={listRef}
-        onScroll={onScroll}
-        role="log"
-        aria-live="polite"
-        aria-label={`Messages with ${props.peer}`}
-        tabIndex={0}
-      >
-        {rows.length === 0
-          ? <li class="empty">No messages yet. Say hello!</li>
-          : rows}
-      </ol>
+      <div class="connection" role="status">
+        {connection.value === "offline" && (
+          <p class="banner">Can’t reach Natter. Trying again…</p>
+        )}
+        {connection.value === "signed-out" && (
+          <p class="banner">
+            You are signed out.{" "}
+            <a
+              href={`/login?next=${
+                encodeURIComponent(`/chat/${encodeURIComponent(props.peer)}`)
+              }`}
+            >
+              Log in again
+            </a>
+          </p>
+        )}
+      </div>
+      <div class="messages-wrap">
+        <div
+          class="messages"
+          ref={scrollerRef}
+          onScroll={onScroll}
+          role="log"
+          aria-live="polite"
+          aria-label={`Messages with ${props.peer}`}
+          tabIndex={0}
+        >
+          <ol class="message-list">
+            <MessageRows
+              me={props.me}
+              messages={messages.value}
+              outbox={outbox.value}
+              clock={clock.value}
+              onRetry={retryAll}
+            />
+          </ol>
+        </div>
+        {newBelow.value > 0 && (
+          <button type="button" class="new-messages" onClick={showNewest}>
+            {newBelow.value === 1
+              ? "1 new message"
+              : `${newBelow.value} new messages`} ↓
+          </button>
+        )}
+      </div>
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       <form
         class="composer"
@@ -246,11 +340,16 @@ export default function ChatWindow(props: ChatWindowProps) {
           rows={1}
           maxLength={4000}
           placeholder="Type a message"
+          enterkeyhint="send"
+          aria-describedby="composer-hint"
           value={text.value}
           onInput={(e) => text.value = (e.target as HTMLTextAreaElement).value}
           onKeyDown={onKeyDown}
           required
         />
+        <span id="composer-hint" class="sr-only">
+          Enter sends, Shift+Enter starts a new line.
+        </span>
         <button type="submit" class="button send">Send</button>
       </form>
     </section>

@@ -1,0 +1,61 @@
+/**
+ * The chat island's outbox: my messages the server has not confirmed yet. Unsent ones are
+ * kept in localStorage per conversation, so they survive a reload and are sent again with
+ * the same client id (the server answers a repeated client id with the stored message).
+ * Browser-only; the server never imports this.
+ */
+
+export type OutboxStatus = "sending" | "sent" | "failed";
+
+export interface OutboxItem {
+  /** Sent with the text; makes a retried send exactly-once. */
+  clientId: string;
+  text: string;
+  status: OutboxStatus;
+  /** The server's id once the send was acknowledged. */
+  id?: string;
+  /** False when the server refused the message itself (e.g. 422): only a manual retry. */
+  retryable?: boolean;
+}
+
+const STORAGE_PREFIX = "natter.outbox.v1";
+
+/** The localStorage key of one signed-in user's outbox towards one peer. */
+export function outboxKey(me: string, peer: string): string {
+  return `${STORAGE_PREFIX}:${me.toLowerCase()}:${peer.toLowerCase()}`;
+}
+
+/** Unsent items saved by an earlier page, ready to be sent again. */
+export function loadOutbox(key: string): OutboxItem[] {
+  try {
+    const raw = JSON.parse(localStorage.getItem(key) ?? "[]");
+    if (!Array.isArray(raw)) return [];
+    return raw
+      .filter((x) =>
+        typeof x?.clientId === "string" && typeof x?.text === "string"
+      )
+      .map((x) => ({ clientId: x.clientId, text: x.text, status: "sending" }));
+  } catch {
+    // Storage disabled (private mode, quota) or garbage: start empty.
+    return [];
+  }
+}
+
+/** Saves the items that still need sending; confirmed ones are in the server's history. */
+export function saveOutbox(key: string, items: OutboxItem[]): void {
+  const unsent = items
+    .filter((item) => !item.id)
+    .map(({ clientId, text }) => ({ clientId, text }));
+  try {
+    if (unsent.length === 0) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(unsent));
+  } catch {
+    // Without storage the outbox still works; it just does not survive a reload.
+  }
+}
+
+/** Milliseconds before attempt `failures + 1`: doubling from 1 s, capped, with jitter. */
+export function backoffMs(failures: number, capMs = 30_000): number {
+  const base = Math.min(capMs, 1000 * 2 ** Math.max(0, failures - 1));
+  return Math.round(base * (0.5 + Math.random() / 2));
+}
