@@ -12,6 +12,19 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
+  GITHUB_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+  GITHUB_URL: z.url().optional(),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_NAME: z.string().trim().min(1).max(40).default("SSO"),
+}).refine((e) => !e.GITHUB_CLIENT_ID === !e.GITHUB_CLIENT_SECRET, {
+  path: ["GITHUB_CLIENT_SECRET"],
+  message: "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together",
+}).refine((e) => !e.OIDC_ISSUER === !e.OIDC_CLIENT_ID, {
+  path: ["OIDC_CLIENT_ID"],
+  message: "OIDC_ISSUER and OIDC_CLIENT_ID must be set together",
 });
 
 export interface AppConfig {
@@ -28,6 +41,15 @@ export interface AppConfig {
   logRequests: boolean;
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
+  /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
+  github?: { clientId: string; clientSecret: string; url?: string };
+  /** Sign-in with an OpenID Connect provider, when configured; `name` labels its button. */
+  oidc?: {
+    issuer: string;
+    clientId: string;
+    clientSecret?: string;
+    name: string;
+  };
 }
 
 export const DEFAULT_KV_PATH = "data/natter.sqlite3";
@@ -51,5 +73,20 @@ export function loadConfig(
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
     buildDir: "_fresh",
+    github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+      ? {
+        clientId: e.GITHUB_CLIENT_ID,
+        clientSecret: e.GITHUB_CLIENT_SECRET,
+        url: e.GITHUB_URL,
+      }
+      : undefined,
+    oidc: e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+      ? {
+        issuer: e.OIDC_ISSUER,
+        clientId: e.OIDC_CLIENT_ID,
+        clientSecret: e.OIDC_CLIENT_SECRET,
+        name: e.OIDC_NAME,
+      }
+      : undefined,
   };
 }

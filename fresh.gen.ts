@@ -4,13 +4,17 @@
 import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/_error.tsx";
 import * as $2 from "./routes/_middleware.ts";
-import * as $3 from "./routes/api/conversations/[username]/messages.ts";
-import * as $4 from "./routes/chat/[username].tsx";
-import * as $5 from "./routes/index.tsx";
-import * as $6 from "./routes/login.tsx";
-import * as $7 from "./routes/logout.ts";
-import * as $8 from "./routes/register.tsx";
-import * as $9 from "./routes/users.tsx";
+import * as $3 from "./routes/account.tsx";
+import * as $4 from "./routes/api/conversations/[username]/messages.ts";
+import * as $5 from "./routes/auth/[provider]/callback.ts";
+import * as $6 from "./routes/auth/[provider]/signin.ts";
+import * as $7 from "./routes/auth/[provider]/unlink.ts";
+import * as $8 from "./routes/chat/[username].tsx";
+import * as $9 from "./routes/index.tsx";
+import * as $10 from "./routes/login.tsx";
+import * as $11 from "./routes/logout.ts";
+import * as $12 from "./routes/register.tsx";
+import * as $13 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./lib/fresh/types.ts";
 
@@ -19,13 +23,17 @@ const manifest: Manifest = {
     "./routes/_app.tsx": $0,
     "./routes/_error.tsx": $1,
     "./routes/_middleware.ts": $2,
-    "./routes/api/conversations/[username]/messages.ts": $3,
-    "./routes/chat/[username].tsx": $4,
-    "./routes/index.tsx": $5,
-    "./routes/login.tsx": $6,
-    "./routes/logout.ts": $7,
-    "./routes/register.tsx": $8,
-    "./routes/users.tsx": $9,
+    "./routes/account.tsx": $3,
+    "./routes/api/conversations/[username]/messages.ts": $4,
+    "./routes/auth/[provider]/callback.ts": $5,
+    "./routes/auth/[provider]/signin.ts": $6,
+    "./routes/auth/[provider]/unlink.ts": $7,
+    "./routes/chat/[username].tsx": $8,
+    "./routes/index.tsx": $9,
+    "./routes/login.tsx": $10,
+    "./routes/logout.ts": $11,
+    "./routes/register.tsx": $12,
+    "./routes/users.tsx": $13,
   },
   islands: {
     "./islands/ChatWindow.tsx": $$0,

@@ -1,8 +1,10 @@
 import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
+import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../lib/auth.ts";
 import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
 import { isSafeRedirectPath, readForm, redirect } from "../lib/http.ts";
+import { listProviders } from "../lib/oauth/providers.ts";
 import {
   verifyPassword,
   verifyPasswordAgainstNothing,
@@ -77,7 +79,9 @@ export const handler = {
   },
 };
 
-export default function LoginPage({ data }: PageProps<State, LoginData>) {
+export default function LoginPage(
+  { data, state }: PageProps<State, LoginData>,
+) {
   const errors = data?.errors ?? {};
   return (
     <section class="card narrow">
@@ -102,6 +106,10 @@ export default function LoginPage({ data }: PageProps<State, LoginData>) {
         />
         <button type="submit" class="button">Log in</button>
       </form>
+      <ProviderButtons
+        providers={listProviders(state.config)}
+        next={data?.next}
+      />
       <p class="muted">
         New here? <a href="/register">Create an account</a>
       </p>

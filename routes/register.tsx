@@ -1,9 +1,11 @@
 import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
+import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../lib/auth.ts";
 import { AppError } from "../lib/errors.ts";
 import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
 import { readForm, redirect } from "../lib/http.ts";
+import { listProviders } from "../lib/oauth/providers.ts";
 import { hashPassword } from "../lib/passwords.ts";
 import {
   type FieldErrors,
@@ -68,7 +70,9 @@ export const handler = {
   },
 };
 
-export default function RegisterPage({ data }: PageProps<State, RegisterData>) {
+export default function RegisterPage(
+  { data, state }: PageProps<State, RegisterData>,
+) {
   const errors = data?.errors ?? {};
   return (
     <section class="card narrow">
@@ -101,6 +105,7 @@ export default function RegisterPage({ data }: PageProps<State, RegisterData>) {
         />
         <button type="submit" class="button">Create account</button>
       </form>
+      <ProviderButtons providers={listProviders(state.config)} />
       <p class="muted">
         Already have an account? <a href="/login">Log in</a>
       </p>

@@ -1,0 +1,34 @@
+/**
+ * `GET /auth/:provider/signin?next=…` (or `?link=1` from the account page): stores a new
+ * state and sends the browser to the provider. A plain GET, so the login page's buttons
+ * are links: the CSP's `form-action 'self'` would block a form post that redirects away.
+ */
+import type { RouteContext } from "../../../lib/fresh/types.ts";
+import { isSafeRedirectPath, redirect } from "../../../lib/http.ts";
+import { getProvider } from "../../../lib/oauth/providers.ts";
+import { callbackUrl } from "../../../lib/oauth/redirect.ts";
+import { createSignInState } from "../../../lib/oauth/state.ts";
+import type { State } from "../../../lib/state.ts";
+
+export const handler = {
+  async GET(ctx: RouteContext<State>) {
+    const { db, config, user } = ctx.state;
+    const provider = getProvider(config, ctx.params.provider);
+    const linking = ctx.url.searchParams.get("link") === "1";
+    if (linking && !user) {
+      return redirect(`/login?next=${encodeURIComponent("/account")}`);
+    }
+    const next = ctx.url.searchParams.get("next") ?? undefined;
+    const { request, cookie } = await createSignInState(db, {
+      provider: provider.id,
+      redirectUri: callbackUrl(config, ctx.url, provider.id),
+      next: isSafeRedirectPath(next) ? next : undefined,
+      linkUserId: linking ? user?.id : undefined,
+    }, ctx.url);
+    const location = await provider.authorizationUrl(request);
+    return redirect(location.href, {
+      "set-cookie": cookie,
+      "cache-control": "no-store",
+    });
+  },
+};
