@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Events } from "oauth2-mock-server";
+import { loadConfig } from "../fresh.config.ts";
 import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
 import {
   assertRefused,
@@ -417,4 +418,43 @@ Deno.test("a user who signs in only with OIDC cannot unlink it: 409 and it stays
   const name = await signedInAs(client);
   const user = await server.db.getUserByName(name!);
   assert.equal((await server.db.listUserIdentities(user!.id)).length, 1);
+});
+
+Deno.test("a public OIDC client (no OIDC_CLIENT_SECRET) signs in with PKCE alone", async () => {
+  await using oidc = await startOidcProvider();
+  const { OIDC_CLIENT_SECRET: _, ...env } = oidc.env;
+  await using server = await startTestServer(env);
+  oidc.idToken.preferred_username = randomUsername("pub");
+  const client = new TestClient(server.url);
+  const { res } = await signInWith(client, "oidc");
+  await res.body?.cancel();
+  assert.equal(res.status, 303);
+  assert.equal(await signedInAs(client), oidc.idToken.preferred_username);
+});
+
+Deno.test("loadConfig() turns providers on only when configured and refuses half a configuration", () => {
+  const none = loadConfig({});
+  assert.equal(none.github, undefined);
+  assert.equal(none.oidc, undefined);
+  const both = loadConfig({
+    GITHUB_CLIENT_ID: "id",
+    GITHUB_CLIENT_SECRET: "secret",
+    OIDC_ISSUER: "https://sso.example.com/realms/main",
+    OIDC_CLIENT_ID: "natter",
+  });
+  assert.deepEqual(both.github, {
+    clientId: "id",
+    clientSecret: "secret",
+    url: undefined,
+  });
+  assert.equal(both.oidc?.name, "SSO");
+  assert.throws(
+    () => loadConfig({ GITHUB_CLIENT_ID: "id" }),
+    /GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET must be set together/,
+  );
+  assert.throws(
+    () => loadConfig({ OIDC_CLIENT_ID: "natter" }),
+    /OIDC_ISSUER and OIDC_CLIENT_ID must be set together/,
+  );
+  assert.throws(() => loadConfig({ OIDC_ISSUER: "not a url" }), /OIDC_ISSUER/);
 });
