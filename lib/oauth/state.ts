@@ -12,6 +12,7 @@ import { encodeBase64Url, sha256Hex } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 import type { AuthorizationRequest } from "./types.ts";
 
+/** The cookie that binds a pending sign-in to the browser that started it. */
 export const STATE_COOKIE = "natter_oauth";
 /** Only the callback needs the cookie. */
 const COOKIE_PATH = "/auth";
