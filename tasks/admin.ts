@@ -4,6 +4,7 @@
  * Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
  */
 import { loadConfig } from "../fresh.config.ts";
+import type { Db } from "../lib/db.ts";
 import { AppError } from "../lib/errors.ts";
 import { openDb } from "../lib/serve.ts";
 import { parseArgs, wantsHelp } from "./admin/args.ts";
@@ -55,11 +56,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const args = parseArgs(command.name, command.args, rest);
-    const db = await openDb(loadConfig());
+    let db: Db | undefined;
     try {
-      await command.run(args, db);
+      await command.run(args, async () => db ??= await openDb(loadConfig()));
     } finally {
-      db.close();
+      db?.close();
     }
     return 0;
   } catch (error) {

@@ -29,7 +29,8 @@ export interface Command {
   description: string;
   example: string;
   args: ArgSpec;
-  run(args: ParsedArgs, db: Db): Promise<void>;
+  /** Runs the command; `open` opens the database, after any checks of the arguments. */
+  run(args: ParsedArgs, open: () => Promise<Db>): Promise<void>;
 }
 
 /** The operation failed (exit status 1); the message is the one line shown. */

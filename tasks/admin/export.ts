@@ -19,7 +19,8 @@ export const exportData: Command = {
       output: { value: "FILE", description: "write to FILE instead of stdout" },
     },
   },
-  async run(args, db) {
+  async run(args, open) {
+    const db = await open();
     const output = args.options.output;
     if (output === undefined) {
       await writeExport(db.exportEntries(), Deno.stdout);

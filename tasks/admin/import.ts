@@ -24,7 +24,7 @@ export const importData: Command = {
       input: { value: "FILE", description: "read FILE instead of stdin" },
     },
   },
-  async run(args, db) {
+  async run(args, open) {
     const input = args.options.input;
     if (input === undefined && Deno.stdin.isTerminal()) {
       throw new UsageError(
@@ -32,6 +32,7 @@ export const importData: Command = {
         this.name,
       );
     }
+    const db = await open();
     if (!args.flags.has("merge") && !await db.isEmpty()) {
       throw new CommandError(
         "Cannot import: the database is not empty (use --merge to write into it)",

@@ -48,7 +48,7 @@ export const seed: Command = {
       },
     },
   },
-  async run(args, db) {
+  async run(args, open) {
     const userCount = intOption(this.name, args, "users", {
       min: 1,
       max: 10_000,
@@ -65,6 +65,7 @@ export const seed: Command = {
         this.name,
       );
     }
+    const db = await open();
     const password = `demo-${
       encodeBase64Url(crypto.getRandomValues(new Uint8Array(9)))
     }`;

@@ -10,7 +10,8 @@ export const sessionsRevoke: Command = {
     "login page on its next request. Their account and messages stay.",
   example: "deno task admin sessions:revoke alice",
   args: { positionals: ["username"] },
-  async run(args, db) {
+  async run(args, open) {
+    const db = await open();
     const user = await requireUser(
       db,
       args.positionals.username,

@@ -10,7 +10,8 @@ export const stats: Command = {
     'live sessions. --json prints {"users","conversations","messages","sessions"}.',
   example: "deno task admin stats",
   args: { flags: { json: "print JSON instead of a table" } },
-  async run(args, db) {
+  async run(args, open) {
+    const db = await open();
     const counts = await db.countAll();
     if (args.flags.has("json")) {
       console.log(JSON.stringify(counts));

@@ -100,12 +100,17 @@ export async function confirm(
   question: string,
   expected: string,
 ): Promise<boolean> {
+  requireTerminal(command);
+  writeErr(`${question} Type "${expected}" to confirm: `);
+  return (await readLine())?.trim() === expected;
+}
+
+/** Refuses (usage error) to ask for confirmation when nobody can type an answer. */
+export function requireTerminal(command: string): void {
   if (!Deno.stdin.isTerminal()) {
     throw new UsageError(
       "Refusing to go ahead without confirmation: stdin is not a terminal; pass --yes",
       command,
     );
   }
-  writeErr(`${question} Type "${expected}" to confirm: `);
-  return (await readLine())?.trim() === expected;
 }

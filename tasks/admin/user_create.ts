@@ -13,12 +13,13 @@ export const userCreate: Command = {
     "first line of stdin when stdin is not a terminal, else it is asked for twice.",
   example: 'printf "%s\\n" "$PASSWORD" | deno task admin user:create alice',
   args: { positionals: ["username"] },
-  async run(args, db) {
+  async run(args, open) {
     const what = `Cannot create user "${args.positionals.username}"`;
     const name = usernameSchema.safeParse(args.positionals.username);
     if (!name.success) {
       throw new CommandError(`${what}: ${name.error.issues[0].message}`);
     }
+    const db = await open();
     // Ask for no password when the name is already gone; the commit below re-checks.
     if (await db.getUserByName(name.data)) {
       throw new CommandError(`${what}: the name is already taken`);

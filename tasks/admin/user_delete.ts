@@ -1,7 +1,7 @@
 /** `user:delete <username> [--yes]`: remove an account and every message they were part of. */
 import { type Command, CommandError, requireUser } from "./command.ts";
 import { plural } from "./format.ts";
-import { confirm } from "./terminal.ts";
+import { confirm, requireTerminal } from "./terminal.ts";
 
 export const userDelete: Command = {
   name: "user:delete",
@@ -17,8 +17,10 @@ export const userDelete: Command = {
     positionals: ["username"],
     flags: { yes: "do not ask for confirmation" },
   },
-  async run(args, db) {
+  async run(args, open) {
     const what = `Cannot delete user "${args.positionals.username}"`;
+    if (!args.flags.has("yes")) requireTerminal(this.name);
+    const db = await open();
     const user = await requireUser(db, args.positionals.username, what);
     if (!args.flags.has("yes")) {
       const conversations = await db.listConversations(user.id);

@@ -12,7 +12,8 @@ export const userList: Command = {
     '{"id","username","createdAt","lastActiveAt","messagesSent","hasPassword"}.',
   example: "deno task admin user:list --json",
   args: { flags: { json: "print JSON instead of a table" } },
-  async run(args, db) {
+  async run(args, open) {
+    const db = await open();
     const rows = await db.listUserActivity();
     if (args.flags.has("json")) {
       console.log(JSON.stringify(

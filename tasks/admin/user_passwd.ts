@@ -12,7 +12,8 @@ export const userPasswd: Command = {
     "password to an account that only signed in with an external provider.",
   example: 'printf "%s\\n" "$NEW_PASSWORD" | deno task admin user:passwd alice',
   args: { positionals: ["username"] },
-  async run(args, db) {
+  async run(args, open) {
+    const db = await open();
     const what = `Cannot change the password of "${args.positionals.username}"`;
     const user = await requireUser(db, args.positionals.username, what);
     await db.setPassword(user.id, await readAndHashPassword(what));
