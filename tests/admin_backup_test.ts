@@ -114,7 +114,7 @@ Deno.test("import refuses a non-empty KV unless --merge, and reports bad or cut-
     ["hello\n", "Cannot import: line 1 is not the header of a Natter export\n"],
     [
       `${lines[0]}\n${lines[1]}\n{"key":["x"],\n`,
-      "Cannot import: line 3: not valid JSON (1 entries written before it)\n",
+      "Cannot import: line 3: not valid JSON (1 entry written before it)\n",
     ],
     [
       `${lines[0]}\n{"key":["x"],"value":1,"u64":"2"}\n`,
@@ -122,7 +122,7 @@ Deno.test("import refuses a non-empty KV unless --merge, and reports bad or cut-
     ],
     [
       lines.slice(0, 3).join("\n") + "\n",
-      "Cannot import: the input stops without its end line (cut off?); 2 entries were written\n",
+      "Cannot import: the input stops without its end line (cut off?); 2 entries written\n",
     ],
   ];
   for (const [input, stderr] of bad) {

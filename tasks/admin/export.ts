@@ -1,5 +1,6 @@
 /** `export [--output FILE]`: every entry worth keeping, as JSON Lines, streamed. */
 import type { Command } from "./command.ts";
+import { plural } from "./format.ts";
 import { encodeEnd, encodeEntry, HEADER } from "./jsonl.ts";
 import { BufferedWriter, type ByteSink } from "./lines.ts";
 
@@ -39,7 +40,9 @@ export const exportData: Command = {
       file.close();
     }
     await Deno.rename(partial, output);
-    console.log(`Exported ${entries} entries to ${output}`);
+    console.log(
+      `Exported ${plural(entries, "entry", "entries")} to ${output}`,
+    );
   },
 };
 

@@ -1,8 +1,12 @@
 /** Plain-text output helpers: counts with nouns, short UTC times, aligned tables. */
 
-/** "1 session", "3 sessions". */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+/** "1 session", "3 sessions"; `nouns` for irregular plurals ("entry", "entries"). */
+export function plural(
+  count: number,
+  noun: string,
+  nouns = `${noun}s`,
+): string {
+  return `${count} ${count === 1 ? noun : nouns}`;
 }
 
 /** An ISO time as "2025-01-31 14:05 UTC"; "never" for null. */

@@ -1,6 +1,7 @@
 /** `import [--input FILE] [--merge]`: load an export back, streaming, in atomic batches. */
 import type { Db } from "../../lib/db.ts";
 import { type Command, CommandError, UsageError } from "./command.ts";
+import { plural } from "./format.ts";
 import { decodeLine, isHeader } from "./jsonl.ts";
 import { readLines } from "./lines.ts";
 
@@ -48,7 +49,7 @@ export const importData: Command = {
     }
     const stream = file?.readable ?? Deno.stdin.readable;
     const count = await importLines(db, readLines(stream));
-    console.log(`Imported ${count} entries`);
+    console.log(`Imported ${plural(count, "entry", "entries")}`);
   },
 };
 
@@ -90,9 +91,9 @@ async function importLines(
     } catch (error) {
       await flush();
       throw new CommandError(
-        `Cannot import: line ${lineNumber}: ${
-          (error as Error).message
-        } (${written} entries written before it)`,
+        `Cannot import: line ${lineNumber}: ${(error as Error).message} (${
+          plural(written, "entry", "entries")
+        } written before it)`,
       );
     }
     if (decoded.kind === "end") {
@@ -117,7 +118,9 @@ async function importLines(
   if (!ended) {
     await flush();
     throw new CommandError(
-      `Cannot import: the input stops without its end line (cut off?); ${written} entries were written`,
+      `Cannot import: the input stops without its end line (cut off?); ${
+        plural(written, "entry", "entries")
+      } written`,
     );
   }
   return written;

@@ -44,8 +44,9 @@ export async function readLine(): Promise<string | null> {
 
 /** Asks for a line without echoing it (a terminal in raw mode); Ctrl-C cancels. */
 async function promptHidden(prompt: string): Promise<string> {
-  writeErr(prompt);
+  // Raw mode first, so nothing typed after the prompt appears is ever echoed.
   Deno.stdin.setRaw(true);
+  writeErr(prompt);
   const decoder = new TextDecoder();
   const one = new Uint8Array(1);
   let text = "";
