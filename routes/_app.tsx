@@ -14,6 +14,7 @@ export default function App({ Component, state, title }: AppProps<State>) {
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
+        <a class="skip-link" href="#main">Skip to content</a>
         <header class="topbar">
           <a class="brand" href={state.user ? "/users" : "/login"}>Natter</a>
           {state.user && (

@@ -61,7 +61,7 @@ export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
               <li key={row.username}>
                 <a
                   href={`/chat/${encodeURIComponent(row.username)}`}
-                  class="user-row"
+                  class={row.unread > 0 ? "user-row has-unread" : "user-row"}
                 >
                   <span class="avatar" aria-hidden="true">
                     {row.username.slice(0, 1).toUpperCase()}
