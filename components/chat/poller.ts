@@ -91,6 +91,7 @@ export function startPoller(options: PollerOptions): Poller {
     while (!stopped) {
       const wait = visible() ? LONG_POLL_SECONDS : 0;
       const started = Date.now();
+      restarting = false;
       try {
         const page = await pollOnce(wait);
         if (stopped) return;
