@@ -1,15 +1,28 @@
 /**
  * Production entry point: `deno task start`. Reads the environment (see fresh.config.ts),
- * builds island bundles if they are missing or stale, and serves until SIGINT/SIGTERM.
+ * builds island bundles if they are missing or stale, and serves until SIGINT/SIGTERM:
+ * then it stops accepting, answers held long polls, closes KV and exits 0.
  */
 import { loadConfig } from "./fresh.config.ts";
 import { startServer } from "./lib/serve.ts";
 
+/** Held polls answer at once on shutdown; anything still running after this is cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 if (import.meta.main) {
   const server = await startServer(loadConfig());
+  let stopping = false;
   const stop = async () => {
+    // A second signal means "now": a supervisor or a person who will not wait.
+    if (stopping) Deno.exit(1);
+    stopping = true;
     console.log("Shutting down…");
+    const timer = setTimeout(() => {
+      console.error("Shutdown took too long; exiting with requests still open");
+      Deno.exit(1);
+    }, SHUTDOWN_GRACE_MS);
     await server.shutdown();
+    clearTimeout(timer);
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGINT", stop);

@@ -5,6 +5,7 @@
 import { conversationId, type User } from "./db.ts";
 import { encodeCursor } from "./cursor.ts";
 import { AppError } from "./errors.ts";
+import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import type { SessionUser, State } from "./state.ts";
 
@@ -34,6 +35,39 @@ export async function loadMessages(
     messages: stored.map((m) => toPublicMessage(m, [me, peer])),
     cursor: encodeCursor(lastSeq),
   };
+}
+
+/**
+ * A long poll: like `loadMessages` after `afterSeq`, but when nothing is newer it holds
+ * until a message arrives, `waitSeconds` pass, `signal` fires (client gone) or the server
+ * shuts down. Nothing new costs one head read (not a message scan) before and after holding.
+ */
+export async function pollMessages(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  options: {
+    afterSeq: number;
+    limit: number;
+    waitSeconds: number;
+    signal?: AbortSignal;
+  },
+): Promise<{ messages: PublicMessage[]; cursor: string }> {
+  const { afterSeq, limit } = options;
+  const cid = conversationId(me.id, peer.id);
+  const head = await state.db.getConversationHead(cid);
+  if ((head?.seq ?? 0) <= afterSeq) {
+    const outcome = options.waitSeconds > 0
+      ? await headWaiterFor(state.db).wait(cid, afterSeq, {
+        timeoutMs: options.waitSeconds * 1000,
+        signals: [state.shutdown, ...(options.signal ? [options.signal] : [])],
+      })
+      : "timeout";
+    if (outcome !== "changed") {
+      return { messages: [], cursor: encodeCursor(afterSeq) };
+    }
+  }
+  return await loadMessages(state, me, peer, { afterSeq, limit });
 }
 
 /** Sends a message from `me` to `peer`, within the per-user rate limit. */

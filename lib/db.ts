@@ -44,6 +44,12 @@ export interface ConversationHead {
   lastMessageAt: string;
 }
 
+/** A head as long polling tracks it: its seq (0 before the first message) and versionstamp. */
+export interface HeadState {
+  seq: number;
+  versionstamp: string | null;
+}
+
 /** One row of a user's conversation index (a per-user view of the latest message). */
 export interface ConversationSummary {
   peerId: string;
@@ -660,6 +666,35 @@ export class Db {
       .value;
   }
 
+  /**
+   * Streams a conversation's head: its current state at once, then each change. On a local
+   * SQLite file only this process's writes show up here (see `getConversationHeadStates`).
+   */
+  watchConversationHead(cid: string): ReadableStream<HeadState> {
+    return this.kv.watch<[ConversationHead]>([keys.conversationHead(cid)])
+      .pipeThrough(
+        new TransformStream<[Deno.KvEntryMaybe<ConversationHead>], HeadState>({
+          transform: ([entry], out) => out.enqueue(toHeadState(entry)),
+        }),
+      );
+  }
+
+  /**
+   * Reads several heads, ten keys per read (KV's getMany limit). Long polling re-reads
+   * watched heads with this, because kv.watch on a local SQLite file never sees another
+   * process's writes.
+   */
+  async getConversationHeadStates(cids: string[]): Promise<HeadState[]> {
+    const states: HeadState[] = [];
+    for (let i = 0; i < cids.length; i += 10) {
+      const entries = await this.kv.getMany<ConversationHead[]>(
+        cids.slice(i, i + 10).map((cid) => keys.conversationHead(cid)),
+      );
+      states.push(...entries.map(toHeadState));
+    }
+    return states;
+  }
+
   /** Lists a user's conversations, most recent first, with unread counts. */
   async listConversations(
     userId: string,
@@ -1005,4 +1040,10 @@ function identityOwner(value: unknown): string | undefined {
     return String(value.userId);
   }
   return undefined;
+}
+
+// ---- messages (helpers) ----
+
+function toHeadState(entry: Deno.KvEntryMaybe<ConversationHead>): HeadState {
+  return { seq: entry.value?.seq ?? 0, versionstamp: entry.versionstamp };
 }

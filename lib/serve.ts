@@ -7,6 +7,7 @@ import manifest from "../fresh.gen.ts";
 import { createApp } from "./app.ts";
 import { Db } from "./db.ts";
 import { buildIslands, buildIsStale, readBuildInfo } from "./fresh/build.ts";
+import { closeHeadWaiter } from "./long_poll.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
   /\/$/,
@@ -71,9 +72,11 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   const shutdown = () => {
     closing ??= (async () => {
-      // Aborting both stops the listener and wakes held long polls so they answer.
+      // Aborting both stops the listener and wakes held long polls so they answer;
+      // `finished` resolves once every answer is out, and only then may KV close.
       stopping.abort();
       await server.finished;
+      closeHeadWaiter(db);
       db.close();
     })();
     return closing;

@@ -1,10 +1,13 @@
 /**
- * The chat API. GET lists messages after a cursor (or the newest ones); POST sends one.
+ * The chat API. GET lists messages after a cursor (or the newest ones) and, with `wait`,
+ * long polls: it holds until a message arrives or `wait` seconds pass. POST sends one;
+ * a repeated `clientId` returns the stored message (200) instead of a duplicate (201).
  * Errors are JSON, mapped from AppError in lib/app.ts.
  */
 import {
   findPeer,
   loadMessages,
+  pollMessages,
   requireUser,
   sendMessage,
 } from "../../../../lib/chat.ts";
@@ -28,10 +31,15 @@ export const handler = {
       ? undefined
       : decodeCursor(query.after);
     const peer = await findPeer(ctx.state, ctx.params.username);
-    const page = await loadMessages(ctx.state, me, peer, {
-      afterSeq,
-      limit: query.limit,
-    });
+    // Without a cursor there is nothing to wait for: the newest messages come at once.
+    const page = afterSeq === undefined
+      ? await loadMessages(ctx.state, me, peer, { limit: query.limit })
+      : await pollMessages(ctx.state, me, peer, {
+        afterSeq,
+        limit: query.limit,
+        waitSeconds: query.wait,
+        signal: ctx.req.signal,
+      });
     return json(page);
   },
 
