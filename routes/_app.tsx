@@ -22,6 +22,7 @@ export default function App({ Component, state, title }: AppProps<State>) {
               <span>
                 Signed in as <strong>{state.user.username}</strong>
               </span>
+              <a href="/account" class="topbar-link">Account</a>
               <button type="submit" class="link-button">Log out</button>
             </form>
           )}

@@ -83,7 +83,7 @@ export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
                     {row.unread > 0 && (
                       <span class="badge">
                         {row.unread}
-                        <span class="sr-only">unread</span>
+                        <span class="sr-only">{" unread"}</span>
                       </span>
                     )}
                   </span>

@@ -1,6 +1,7 @@
 /**
  * Server side of islands. A Preact `options.vnode` hook swaps every island component for
- * a host that renders it inside a marker element and writes its props as JSON, so the
+ * a host that renders it inside a marker element (styled `display: contents` by the app's
+ * CSS: an inline style would break a strict CSP) and writes its props as JSON, so the
  * browser bundle can hydrate exactly that subtree. Pages just use `<ChatWindow … />`.
  */
 import { type ComponentType, h, options, type VNode } from "preact";
@@ -47,7 +48,6 @@ function IslandHost(
   const host = h("div", {
     "data-island": props.name,
     "data-island-id": id,
-    style: "display:contents",
   }, [
     inner,
     h("script", {
