@@ -50,8 +50,9 @@ export async function spawnServer(
   const pattern = options.listening ?? /listening on (http:\/\/\S+)/;
   // Both pipes are drained for the whole life of the process so it never blocks on output.
   const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      text += chunk;
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) {
+      text += decoder.decode(chunk, { stream: true });
       const match = pattern.exec(text);
       if (match) announced.resolve(match[1]);
     }

@@ -59,7 +59,6 @@ export async function startServer(
   const server = Deno.serve({
     port: config.port,
     hostname: config.host,
-    signal: stopping.signal,
     onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
   }, app.fetch);
   const addr = await listening.promise;
@@ -72,9 +71,12 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   const shutdown = () => {
     closing ??= (async () => {
-      // Aborting both stops the listener and wakes held long polls so they answer;
-      // `finished` resolves once every answer is out, and only then may KV close.
+      // `server.shutdown()` stops accepting and lets requests in flight finish (aborting
+      // Deno.serve's own signal would cut them); `stopping` wakes the held long polls so
+      // they answer now. Only once every answer is out may KV close.
+      const drained = server.shutdown();
       stopping.abort();
+      await drained;
       await server.finished;
       closeHeadWaiter(db);
       db.close();
