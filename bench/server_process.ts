@@ -7,6 +7,19 @@
 /** The project's root folder (where main.ts and deno.json live). */
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname;
 
+/**
+ * The arguments `deno task start` runs main.ts with (deno.json's "start" task after
+ * `deno`), so the tests and the benchmark measure the server exactly as it is deployed.
+ */
+export function startTaskArgs(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}deno.json`));
+  const words = String(config.tasks.start).trim().split(/\s+/);
+  if (words[0] !== "deno" || words.at(-1) !== "main.ts") {
+    throw new Error(`Unexpected start task: ${config.tasks.start}`);
+  }
+  return words.slice(1);
+}
+
 /** A server running in its own process. */
 export interface ServerProcess extends AsyncDisposable {
   /** The origin it listens on, e.g. `http://127.0.0.1:40123`. */
@@ -20,7 +33,10 @@ export interface ServerProcess extends AsyncDisposable {
   output(): string;
 }
 
-/** Spawns `script` with `env` and waits until it prints the address it listens on. */
+/**
+ * Spawns `script` (default: main.ts as `deno task start` runs it) with `env`, and waits
+ * until it prints the address it listens on.
+ */
 export async function spawnServer(
   options: {
     kvPath: string;
@@ -31,7 +47,7 @@ export async function spawnServer(
   },
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", options.script ?? "main.ts"],
+    args: options.script ? ["run", "-A", options.script] : startTaskArgs(),
     cwd: PROJECT_ROOT,
     env: {
       PORT: "0",

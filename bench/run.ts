@@ -1,0 +1,279 @@
+/**
+ * `deno task bench`: the delivery benchmark (docs/benchmarks.md explains and records it).
+ *
+ * Seeds 1,000 users with sessions into a temp KV file, then for 10, 100 and 1,000
+ * connected users runs the real server (main.ts) in its own process and, against a bare
+ * `Deno.serve` baseline in the same run, drives pairs of simulated people who long-poll
+ * and send at 100 messages/s in total. Then: sends at full speed against raw KV writes,
+ * and two server processes on one KV file. Loopback only, bounded in time (~2.5 min).
+ */
+import { cpus } from "node:os";
+import {
+  checkConcurrentHolds,
+  type LoadResult,
+  pairUp,
+  runFullSpeed,
+  runLoad,
+} from "./load.ts";
+import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
+import { measureRawWrites } from "./raw_writes.ts";
+import { seedUsers } from "./seed.ts";
+import {
+  type ServerProcess,
+  spawnServer,
+  tempKvDir,
+} from "./server_process.ts";
+
+const LEVELS = [10, 100, 1000];
+const SENDS_PER_SECOND = 100;
+const LEVEL_MS = 10_000;
+const FULL_SPEED_MS = 4_000;
+const FULL_SPEED_SENDERS = 100;
+const TARGETS = {
+  p99OneProcessMs: 100,
+  p99TwoProcessesMs: 600,
+  fullSpeedRatio: 0.5,
+  rssMb: 150,
+};
+
+interface Row {
+  label: string;
+  users: number;
+  load: LoadResult;
+  rssMb: number[];
+  cpuSeconds: number;
+  exitCodes: number[];
+}
+
+/** Which server to run: main.ts as `deno task start` runs it by default. */
+type ServerKind = { script?: string; listening?: RegExp };
+
+const NATTER: ServerKind = {};
+const BASELINE: ServerKind = {
+  script: "bench/baseline_server.ts",
+  listening: /Baseline is listening on (http:\/\/\S+)/,
+};
+
+async function startServers(
+  kind: ServerKind,
+  kvPath: string,
+  count: number,
+): Promise<ServerProcess[]> {
+  const servers: ServerProcess[] = [];
+  // One after the other: a first start may build the island bundles.
+  for (let i = 0; i < count; i++) {
+    servers.push(await spawnServer({ kvPath, ...kind }));
+  }
+  return servers;
+}
+
+async function level(
+  label: string,
+  kind: ServerKind,
+  options: {
+    kvPath: string;
+    users: Awaited<ReturnType<typeof seedUsers>>;
+    processes?: number;
+    checkHolds?: boolean;
+  },
+): Promise<Row> {
+  const servers = await startServers(
+    kind,
+    options.kvPath,
+    options.processes ?? 1,
+  );
+  try {
+    // Partners sit on different processes when there are two: every delivery crosses.
+    const participants = pairUp(
+      options.users,
+      (i) => servers[i % servers.length].url,
+    );
+    if (options.checkHolds) {
+      const holds = await checkConcurrentHolds(participants, 2);
+      console.log(
+        `  ${label}: ${holds.answered} polls held at once with wait=2 all answered after ${
+          holds.seconds.toFixed(2)
+        } s (${holds.errors} errors)`,
+      );
+    }
+    const cpuBefore = servers.map((s) => cpuSeconds(s.pid));
+    const load = await runLoad(participants, {
+      sendsPerSecond: SENDS_PER_SECOND,
+      durationMs: LEVEL_MS,
+    });
+    const cpu = servers.reduce(
+      (sum, s, i) => sum + cpuSeconds(s.pid) - cpuBefore[i],
+      0,
+    );
+    const rssMb = servers.map((s) => peakRssMb(s.pid));
+    const statuses = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
+    for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
+    return {
+      label,
+      users: options.users.length,
+      load,
+      rssMb,
+      cpuSeconds: cpu,
+      exitCodes: statuses.map((s) => s.code),
+    };
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop("SIGKILL")));
+    throw error;
+  }
+}
+
+function format(row: Row): string {
+  const { load } = row;
+  const ms = (p: number) => percentile(load.latenciesMs, p).toFixed(1);
+  const cells = [
+    row.label.padEnd(22),
+    String(row.users).padStart(5),
+    ms(50).padStart(7),
+    ms(95).padStart(7),
+    ms(99).padStart(7),
+    (load.sent / load.seconds).toFixed(1).padStart(8),
+    (load.polls / load.seconds).toFixed(1).padStart(8),
+    String(load.errors).padStart(6),
+    String(load.undelivered).padStart(6),
+    row.rssMb.map((mb) => mb.toFixed(0)).join("+").padStart(9),
+    row.cpuSeconds.toFixed(2).padStart(6),
+  ];
+  return `| ${cells.join(" | ")} |`;
+}
+
+const HEADER = [
+  "| server                 | users |  p50 ms |  p95 ms |  p99 ms |  sends/s |  polls/s | errors | undel. | peak RSS MB |  CPU s |",
+  "| ---------------------- | ----: | ------: | ------: | ------: | -------: | -------: | -----: | -----: | ----------: | -----: |",
+].join("\n");
+
+function ratio(natter: Row, baseline: Row): string {
+  const p = (row: Row, q: number) => percentile(row.load.latenciesMs, q);
+  const x = (a: number, b: number) => (a / b).toFixed(1) + "×";
+  return `  natter/baseline at ${natter.users} users: p50 ${
+    x(p(natter, 50), p(baseline, 50))
+  }, p99 ${x(p(natter, 99), p(baseline, 99))}, peak RSS ${
+    x(natter.rssMb[0], baseline.rssMb[0])
+  }, CPU ${x(natter.cpuSeconds, baseline.cpuSeconds)}`;
+}
+
+function check(ok: boolean, text: string): boolean {
+  console.log(`  ${ok ? "PASS" : "MISS"}  ${text}`);
+  return ok;
+}
+
+if (import.meta.main) {
+  const began = performance.now();
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  console.log(
+    `Natter delivery benchmark, ${new Date().toISOString()}\n` +
+      `Machine: ${navigator.hardwareConcurrency} cores (${cpu}), ` +
+      `Deno ${Deno.version.deno}, ${Deno.build.os}/${Deno.build.arch}\n` +
+      `Load: pairs of people, each long-polling (wait=25) and sending; ` +
+      `${SENDS_PER_SECOND} sends/s in total; ${LEVEL_MS / 1000} s per run.\n`,
+  );
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("bench");
+  const seeded = performance.now();
+  const users = await seedUsers(kvPath, Math.max(...LEVELS));
+  console.log(
+    `Seeded ${users.length} users with sessions in ${
+      ((performance.now() - seeded) / 1000).toFixed(1)
+    } s\n`,
+  );
+
+  const rows: Row[] = [];
+  const ratios: string[] = [];
+  for (const count of LEVELS) {
+    console.log(`Running ${count} users…`);
+    const subset = users.slice(0, count);
+    const natter = await level("natter", NATTER, {
+      kvPath,
+      users: subset,
+      checkHolds: count === Math.max(...LEVELS),
+    });
+    const baseline = await level("baseline (bare serve)", BASELINE, {
+      kvPath,
+      users: subset,
+    });
+    rows.push(natter, baseline);
+    ratios.push(ratio(natter, baseline));
+  }
+
+  console.log("Running two natter processes on one KV file…");
+  const two = await level("natter ×2, one KV file", NATTER, {
+    kvPath,
+    users,
+    processes: 2,
+  });
+  rows.push(two);
+
+  console.log("Running sends at full speed…");
+  const [fastServer] = await startServers(NATTER, kvPath, 1);
+  const senders = pairUp(
+    users.slice(0, 2 * FULL_SPEED_SENDERS),
+    () => fastServer.url,
+  )
+    .filter((_, i) => i % 2 === 0);
+  const fastCpuBefore = cpuSeconds(fastServer.pid);
+  const fast = await runFullSpeed(senders, { durationMs: FULL_SPEED_MS });
+  const fastCpu = cpuSeconds(fastServer.pid) - fastCpuBefore;
+  await fastServer.stop();
+  const raw = await measureRawWrites(kvPath, {
+    concurrency: FULL_SPEED_SENDERS,
+    durationMs: FULL_SPEED_MS,
+  });
+
+  console.log(`\n${HEADER}`);
+  for (const row of rows) console.log(format(row));
+  console.log("");
+  for (const line of ratios) console.log(line);
+  console.log(
+    `\n  sends at full speed (${FULL_SPEED_SENDERS} senders over HTTP): ${
+      fast.perSecond.toFixed(0)
+    }/s (${fast.errors} errors, server CPU ${
+      (1e6 * fastCpu / fast.sent).toFixed(0)
+    } µs per send); raw single-commit KV writes (${FULL_SPEED_SENDERS} loops): ${
+      raw.perSecond.toFixed(0)
+    }/s; ratio ${(fast.perSecond / raw.perSecond).toFixed(2)}`,
+  );
+
+  console.log("\nTargets (1,000 users, 100 sends/s, 2 cores):");
+  const natterRows = rows.filter((r) => r.label.startsWith("natter"));
+  const top = natterRows.find((r) =>
+    r.label === "natter" && r.users === Math.max(...LEVELS)
+  )!;
+  const results = [
+    check(
+      percentile(top.load.latenciesMs, 99) < TARGETS.p99OneProcessMs,
+      `delivery p99 in one process under ${TARGETS.p99OneProcessMs} ms`,
+    ),
+    check(
+      percentile(two.load.latenciesMs, 99) < TARGETS.p99TwoProcessesMs,
+      `delivery p99 across two processes under ${TARGETS.p99TwoProcessesMs} ms`,
+    ),
+    check(
+      fast.perSecond >= TARGETS.fullSpeedRatio * raw.perSecond,
+      `full-speed sends at least ${TARGETS.fullSpeedRatio} of raw KV writes`,
+    ),
+    check(
+      natterRows.every((r) =>
+        r.load.errors === 0 && r.load.undelivered === 0
+      ) &&
+        fast.errors === 0,
+      "no errors and nothing undelivered",
+    ),
+    check(
+      natterRows.every((r) => r.rssMb.every((mb) => mb < TARGETS.rssMb)),
+      `every server process under ${TARGETS.rssMb} MB peak RSS`,
+    ),
+    check(
+      natterRows.every((r) => r.exitCodes.every((code) => code === 0)),
+      "every server exited 0 on SIGTERM",
+    ),
+  ];
+  console.log(
+    `\n${results.filter(Boolean).length}/${results.length} targets met in ${
+      ((performance.now() - began) / 1000).toFixed(0)
+    } s`,
+  );
+}
