@@ -81,10 +81,12 @@ export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
                       </time>
                     )}
                     {row.unread > 0 && (
-                      <span class="badge">
-                        {row.unread}
-                        <span class="sr-only">{" unread"}</span>
-                      </span>
+                      <>
+                        <span class="badge" aria-hidden="true">
+                          {row.unread}
+                        </span>
+                        <span class="sr-only">{`${row.unread} unread`}</span>
+                      </>
                     )}
                   </span>
                 </a>

@@ -27,7 +27,10 @@ Deno.test("GET /users lists every other user, conversations first by latest mess
   assert.ok(!order.includes(myName), "I am not in my own list");
   assert.match(html, /You: newest &lt;i>to amy&lt;\/i>/);
   assert.match(html, /older from zoe/);
-  assert.match(html, /class="badge">1<span class="sr-only"> unread<\/span>/);
+  assert.match(
+    html,
+    /class="badge" aria-hidden="true">1<\/span><span class="sr-only">1 unread<\/span>/,
+  );
   assert.match(html, /No messages yet/);
 });
 
