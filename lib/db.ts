@@ -573,10 +573,24 @@ export class Db {
       ? keys.clientMessage(cid, input.from.id, input.clientId)
       : null;
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-      // Without a clientId the second read is the head again: one round trip either way.
-      const [head, client] = await this.kv.getMany<[ConversationHead, number]>(
-        [headKey, clientKey ?? headKey],
-      );
+      // One round trip. Without a clientId the second read is the head again. Both users
+      // are read so the commit can check they still exist: once a delete has removed
+      // either, no message can land in their conversation.
+      const [head, client, sender, receiver] = await this.kv.getMany<
+        [ConversationHead, number, User, User]
+      >([
+        headKey,
+        clientKey ?? headKey,
+        keys.user(input.from.id),
+        keys.user(input.to.id),
+      ]);
+      if (!sender.value || !receiver.value) {
+        throw new AppError(
+          404,
+          "user_not_found",
+          "Cannot send message: that user no longer exists",
+        );
+      }
       if (clientKey && client.value) {
         const stored = await this.kv.get<Message>(
           keys.message(cid, client.value),
@@ -602,7 +616,7 @@ export class Db {
         preview: input.text.slice(0, PREVIEW_LENGTH),
       };
       const op = this.kv.atomic()
-        .check(head)
+        .check(head, sender, receiver)
         .set(headKey, { seq, lastMessageAt: sentAt } satisfies ConversationHead)
         .set(keys.message(cid, seq), message)
         .set(

@@ -179,3 +179,20 @@ Deno.test("deleteUserSessions() ends every session of one user only", () =>
     assert.equal(await db.validateSession("a2"), null);
     assert.ok(await db.validateSession("b1"));
   }));
+
+Deno.test("sendMessage() refuses once either user is gone, so deletes leave no stray keys", () =>
+  withDb(async (db) => {
+    const alice = await db.createUser({ username: randomUsername() });
+    const bob = await db.createUser({ username: randomUsername() });
+    await db.sendMessage({ from: alice, to: bob, text: "before" });
+    await db.kv.delete(keys.user(bob.id));
+    await assert.rejects(
+      () => db.sendMessage({ from: alice, to: bob, text: "after" }),
+      (e) => e instanceof AppError && e.status === 404,
+    );
+    const cid = conversationId(alice.id, bob.id);
+    assert.deepEqual(
+      (await db.listMessages(cid, { limit: 10 })).map((m) => m.text),
+      ["before"],
+    );
+  }));
