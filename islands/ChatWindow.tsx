@@ -16,6 +16,7 @@ import {
   type OutboxItem,
   outboxKey,
   saveOutbox,
+  withoutDelivered,
 } from "../components/chat/outbox.ts";
 import {
   type Connection,
@@ -172,9 +173,8 @@ export default function ChatWindow(props: ChatWindowProps) {
     const known = new Set(messages.value.map((m) => m.id));
     const fresh = page.messages.filter((m) => !known.has(m.id));
     if (fresh.length === 0) return;
-    const arrived = new Set(fresh.map((m) => m.id));
     messages.value = [...messages.value, ...fresh];
-    setOutbox((items) => items.filter((i) => !i.id || !arrived.has(i.id)));
+    setOutbox((items) => withoutDelivered(items, fresh));
     const incoming = fresh.filter((m) => m.from !== props.me).length;
     if (incoming > 0 && document.visibilityState === "hidden") {
       unreadWhileHidden.current += incoming;
@@ -218,7 +218,9 @@ export default function ChatWindow(props: ChatWindowProps) {
   useEffect(() => {
     clock.value = { now: new Date() };
     baseTitle.current = document.title;
-    const saved = loadOutbox(storageKey);
+    // A send whose answer was lost before the reload is already in the history.
+    const saved = withoutDelivered(loadOutbox(storageKey), messages.value);
+    saveOutbox(storageKey, saved);
     if (saved.length > 0) {
       outbox.value = saved;
       jumpToEnd.current = true;

@@ -32,7 +32,7 @@ export async function loadMessages(
     await state.db.markRead(me.id, peer.id);
   }
   return {
-    messages: stored.map((m) => toPublicMessage(m, [me, peer])),
+    messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
     cursor: encodeCursor(lastSeq),
   };
 }
@@ -89,7 +89,7 @@ export async function sendMessage(
   }
   const result = await state.db.sendMessage({ from: me, to: peer, ...input });
   return {
-    message: toPublicMessage(result.message, [me, peer]),
+    message: toPublicMessage(result.message, [me, peer], me.id),
     created: result.created,
   };
 }

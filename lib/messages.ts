@@ -8,12 +8,18 @@ export interface PublicMessage {
   to: string;
   text: string;
   sentAt: string;
+  /** Only on the viewer's own messages: the id their client chose, to match its outbox. */
+  clientId?: string;
 }
 
-/** Maps a stored message to its public shape; ids become the two participants' names. */
+/**
+ * Maps a stored message to its public shape as `viewerId` sees it; ids become the two
+ * participants' names. The client id is the sender's own business, so only they get it.
+ */
 export function toPublicMessage(
   message: Message,
   participants: Array<Pick<User, "id" | "username">>,
+  viewerId: string,
 ): PublicMessage {
   const name = (id: string) =>
     participants.find((u) => u.id === id)?.username ?? "unknown";
@@ -23,5 +29,8 @@ export function toPublicMessage(
     to: name(message.to),
     text: message.text,
     sentAt: message.sentAt,
+    ...(message.clientId && message.from === viewerId
+      ? { clientId: message.clientId }
+      : {}),
   };
 }

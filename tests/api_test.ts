@@ -202,3 +202,16 @@ Deno.test("a user cannot open a conversation with themself", async () => {
     "user_not_found",
   );
 });
+
+Deno.test("a message's clientId is shown to its sender only", async () => {
+  await using server = await startTestServer();
+  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const clientId = crypto.randomUUID();
+  const sent =
+    await (await alice.postJson(api(bobName), { text: "hi", clientId })).json();
+  assert.equal(sent.message.clientId, clientId);
+  const mine = await (await alice.fetch(api(bobName))).json();
+  assert.equal(mine.messages[0].clientId, clientId);
+  const theirs = await (await bob.fetch(api(aliceName))).json();
+  assert.equal(theirs.messages[0].clientId, undefined);
+});

@@ -4,6 +4,7 @@
  * the same client id (the server answers a repeated client id with the stored message).
  * Browser-only; the server never imports this.
  */
+import type { PublicMessage } from "../../lib/messages.ts";
 
 export type OutboxStatus = "sending" | "sent" | "failed";
 
@@ -52,6 +53,22 @@ export function saveOutbox(key: string, items: OutboxItem[]): void {
   } catch {
     // Without storage the outbox still works; it just does not survive a reload.
   }
+}
+
+/**
+ * Drops the items the server's history already holds: matched by the server's id once a
+ * send was acknowledged, or by client id (the server echoes it on my own messages) when
+ * the acknowledgement was lost.
+ */
+export function withoutDelivered(
+  items: OutboxItem[],
+  delivered: Array<Pick<PublicMessage, "id" | "clientId">>,
+): OutboxItem[] {
+  const ids = new Set(delivered.map((m) => m.id));
+  const clientIds = new Set(delivered.map((m) => m.clientId));
+  return items.filter((i) =>
+    !(i.id && ids.has(i.id)) && !clientIds.has(i.clientId)
+  );
 }
 
 /** Milliseconds before attempt `failures + 1`: doubling from 1 s, capped, with jitter. */

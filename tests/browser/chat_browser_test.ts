@@ -213,7 +213,8 @@ Deno.test({
       "an unsent message survives a reload and is delivered exactly once",
       async () => {
         const api = `**/api/conversations/${bobName}/messages`;
-        // The server stores the message but its answer never reaches the page.
+        // 1. The server stores the message but its answer never reaches the page: the
+        // poll brings it back with its client id, and it shows once, without a retry.
         await alice.route(api, async (route) => {
           if (route.request().method() !== "POST") return route.fallback();
           await route.fetch();
@@ -221,6 +222,27 @@ Deno.test({
         });
         await sendWithEnter(alice, "answer lost in transit");
         history.push("answer lost in transit");
+        await bob.getByText("answer lost in transit").waitFor();
+        await waitUntil(
+          "the outbox is empty",
+          async () =>
+            await alice.locator(".msg.failed, .msg.sending").count() === 0,
+        );
+        assert.equal(await copies(alice, "answer lost in transit"), 1);
+        assert.equal(await copies(bob, "answer lost in transit"), 1);
+        await alice.unroute(api);
+
+        // 2. The send never reaches the server: it waits in localStorage across a reload
+        // and is delivered once when the connection works again.
+        await alice.route(
+          api,
+          (route) =>
+            route.request().method() === "POST"
+              ? route.abort("connectionreset")
+              : route.fallback(),
+        );
+        await sendWithEnter(alice, "kept across a reload");
+        history.push("kept across a reload");
         await alice.getByText("not sent —").first().waitFor();
         await screenshot(alice, "05-desktop-not-sent");
         assert.ok(
@@ -237,9 +259,9 @@ Deno.test({
           async () =>
             await alice.locator(".msg.failed, .msg.sending").count() === 0,
         );
-        assert.equal(await copies(alice, "answer lost in transit"), 1);
-        await bob.getByText("answer lost in transit").waitFor();
-        assert.equal(await copies(bob, "answer lost in transit"), 1);
+        assert.equal(await copies(alice, "kept across a reload"), 1);
+        await bob.getByText("kept across a reload").waitFor();
+        assert.equal(await copies(bob, "kept across a reload"), 1);
         await alice.reload();
         assert.deepEqual(await bubbleTexts(alice), history);
       },
