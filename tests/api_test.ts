@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
+import {
+  messagesPath,
+  registerPair,
+  startTestServer,
+  TestClient,
+} from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
-
-async function pair(url: string) {
-  const alice = new TestClient(url);
-  const bob = new TestClient(url);
-  const aliceName = await alice.register(randomUsername("Alice"));
-  const bobName = await bob.register(randomUsername("Bob"));
-  return { alice, bob, aliceName, bobName };
-}
+const api = messagesPath;
 
 async function expectError(res: Response, status: number, code: string) {
   assert.equal(res.status, status);
@@ -23,7 +19,7 @@ async function expectError(res: Response, status: number, code: string) {
 
 Deno.test("POST then GET messages round-trips the documented JSON shapes", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const sent = await alice.postJson(api(bobName.toUpperCase()), {
     text: "  hello <b>bob</b>  ",
   });
@@ -55,7 +51,7 @@ Deno.test("POST then GET messages round-trips the documented JSON shapes", async
 
 Deno.test("GET with the returned cursor yields exactly the later messages, oldest first", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   for (let i = 1; i <= 5; i++) {
     const res = await (i % 2 ? alice : bob).postJson(
       api(i % 2 ? bobName : aliceName),
@@ -90,7 +86,7 @@ Deno.test("GET with the returned cursor yields exactly the later messages, oldes
 
 Deno.test("GET without after returns the newest 50 by default", async () => {
   await using server = await startTestServer();
-  const { alice, bobName } = await pair(server.url);
+  const { alice, bobName } = await registerPair(server.url);
   for (let i = 1; i <= 55; i++) {
     await alice.postJson(api(bobName), { text: `n${i}` });
   }
@@ -102,7 +98,7 @@ Deno.test("GET without after returns the newest 50 by default", async () => {
 
 Deno.test("the API answers bad input with the documented status, code and field", async () => {
   await using server = await startTestServer();
-  const { alice, bobName } = await pair(server.url);
+  const { alice, bobName } = await registerPair(server.url);
   await expectError(
     await alice.fetch(`${api(bobName)}?after=not-a-cursor`),
     400,
@@ -176,7 +172,7 @@ Deno.test("the API answers bad input with the documented status, code and field"
 
 Deno.test("nobody reads a conversation they are not in", async () => {
   await using server = await startTestServer();
-  const { alice, aliceName, bobName } = await pair(server.url);
+  const { alice, aliceName, bobName } = await registerPair(server.url);
   await alice.postJson(api(bobName), { text: "secret for bob" });
   const carol = new TestClient(server.url);
   await carol.register();
@@ -205,7 +201,7 @@ Deno.test("a user cannot open a conversation with themself", async () => {
 
 Deno.test("a message's clientId is shown to its sender only", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const clientId = crypto.randomUUID();
   const sent =
     await (await alice.postJson(api(bobName), { text: "hi", clientId })).json();

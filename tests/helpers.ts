@@ -114,3 +114,17 @@ export class TestClient {
     return res;
   }
 }
+
+/** The messages API path for the conversation with `peer`. */
+export function messagesPath(peer: string): string {
+  return `/api/conversations/${encodeURIComponent(peer)}/messages`;
+}
+
+/** Two freshly registered people, each with their own cookie jar. */
+export async function registerPair(url: string) {
+  const alice = new TestClient(url);
+  const bob = new TestClient(url);
+  const aliceName = await alice.register(randomUsername("Alice"));
+  const bobName = await bob.register(randomUsername("Bob"));
+  return { alice, bob, aliceName, bobName };
+}

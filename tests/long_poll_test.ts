@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
 import { headWaiterFor } from "../lib/long_poll.ts";
 import type { Db } from "../lib/db.ts";
-import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
+import {
+  messagesPath,
+  randomUsername,
+  registerPair,
+  startTestServer,
+  TestClient,
+} from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
-
-async function pair(url: string) {
-  const alice = new TestClient(url);
-  const bob = new TestClient(url);
-  const aliceName = await alice.register(randomUsername("Alice"));
-  const bobName = await bob.register(randomUsername("Bob"));
-  return { alice, bob, aliceName, bobName };
-}
+const api = messagesPath;
 
 /** Resolves once the server holds `count` polls: proof that a poll is waiting, not answered. */
 async function heldPolls(db: Db, count: number): Promise<void> {
@@ -29,7 +26,7 @@ async function cursorOf(client: TestClient, peer: string): Promise<string> {
 
 Deno.test("a held poll answers with the message as soon as it is sent", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
   const poll = bob.fetch(`${api(aliceName)}?after=${cursor}&wait=25`);
   await heldPolls(server.db, 1);
@@ -49,7 +46,7 @@ Deno.test("a held poll answers with the message as soon as it is sent", async ()
 
 Deno.test("a held poll answers at once when a message came just before it", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
   await (await alice.postJson(api(bobName), { text: "early" })).body?.cancel();
   const res = await bob.fetch(`${api(aliceName)}?after=${cursor}&wait=25`);
@@ -62,7 +59,7 @@ Deno.test("a held poll answers at once when a message came just before it", asyn
 
 Deno.test("a held poll with nothing new answers empty with the same cursor after `wait`", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   await (await alice.postJson(api(bobName), { text: "old news" })).body
     ?.cancel();
   const cursor = await cursorOf(bob, aliceName);
@@ -74,7 +71,7 @@ Deno.test("a held poll with nothing new answers empty with the same cursor after
 
 Deno.test("a message in another conversation does not wake a held poll", async () => {
   await using server = await startTestServer();
-  const { bob, aliceName, bobName } = await pair(server.url);
+  const { bob, aliceName, bobName } = await registerPair(server.url);
   const carol = new TestClient(server.url);
   await carol.register(randomUsername("Carol"));
   const cursor = await cursorOf(bob, aliceName);
@@ -88,7 +85,7 @@ Deno.test("a message in another conversation does not wake a held poll", async (
 
 Deno.test("many polls on one conversation share its watch and all wake", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
   const polls = Array.from(
     { length: 20 },
@@ -110,7 +107,7 @@ Deno.test("many polls on one conversation share its watch and all wake", async (
 
 Deno.test("a held poll ends on the server when its client goes away", async () => {
   await using server = await startTestServer();
-  const { bob, aliceName } = await pair(server.url);
+  const { bob, aliceName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
   const controller = new AbortController();
   const poll = bob.fetch(`${api(aliceName)}?after=${cursor}&wait=25`, {
@@ -124,7 +121,7 @@ Deno.test("a held poll ends on the server when its client goes away", async () =
 
 Deno.test("wait outside 0..25 is refused with 422", async () => {
   await using server = await startTestServer();
-  const { bob, aliceName } = await pair(server.url);
+  const { bob, aliceName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
   for (const wait of ["26", "-1", "soon"]) {
     const res = await bob.fetch(

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnServer, tempKvDir } from "../bench/server_process.ts";
 import { conversationId, Db } from "../lib/db.ts";
-import { randomUsername, TestClient } from "./helpers.ts";
+import { messagesPath, randomUsername, TestClient } from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
+const api = messagesPath;
 
 /** The same browser profile (cookies) talking to another server process. */
 function sameUserOn(client: TestClient, url: string): TestClient {

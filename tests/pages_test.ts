@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
-import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
+import {
+  messagesPath,
+  randomUsername,
+  startTestServer,
+  TestClient,
+} from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
+const api = messagesPath;
 
 Deno.test("GET /users lists every other user, conversations first by latest message with preview", async () => {
   await using server = await startTestServer();

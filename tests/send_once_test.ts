@@ -1,16 +1,12 @@
 import assert from "node:assert/strict";
-import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
+import {
+  messagesPath,
+  registerPair,
+  startTestServer,
+  TestClient,
+} from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
-
-async function pair(url: string) {
-  const alice = new TestClient(url);
-  const bob = new TestClient(url);
-  const aliceName = await alice.register(randomUsername("Alice"));
-  const bobName = await bob.register(randomUsername("Bob"));
-  return { alice, bob, aliceName, bobName };
-}
+const api = messagesPath;
 
 async function texts(client: TestClient, peer: string): Promise<string[]> {
   const res = await client.fetch(`${api(peer)}?limit=100`);
@@ -20,7 +16,7 @@ async function texts(client: TestClient, peer: string): Promise<string[]> {
 
 Deno.test("a repeated clientId answers 201 then 200 with the same stored message, stored once", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const clientId = crypto.randomUUID();
 
   const first = await alice.postJson(api(bobName), { text: "once", clientId });
@@ -40,7 +36,7 @@ Deno.test("a repeated clientId answers 201 then 200 with the same stored message
 
 Deno.test("concurrent sends with one clientId store one message and all answer with it", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const clientId = crypto.randomUUID();
   const answers = await Promise.all(
     Array.from(
@@ -61,7 +57,7 @@ Deno.test("concurrent sends with one clientId store one message and all answer w
 
 Deno.test("a clientId is per sender: the peer using the same one sends a new message", async () => {
   await using server = await startTestServer();
-  const { alice, bob, aliceName, bobName } = await pair(server.url);
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const clientId = crypto.randomUUID();
   const mine = await alice.postJson(api(bobName), { text: "mine", clientId });
   assert.equal(mine.status, 201);
@@ -77,7 +73,7 @@ Deno.test("a clientId is per sender: the peer using the same one sends a new mes
 
 Deno.test("a clientId that is not a UUID is refused with 422", async () => {
   await using server = await startTestServer();
-  const { alice, bobName } = await pair(server.url);
+  const { alice, bobName } = await registerPair(server.url);
   const res = await alice.postJson(api(bobName), {
     text: "hi",
     clientId: "abc",

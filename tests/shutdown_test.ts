@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { spawnServer, tempKvDir } from "../bench/server_process.ts";
 import { headWaiterFor } from "../lib/long_poll.ts";
-import { randomUsername, startTestServer, TestClient } from "./helpers.ts";
+import {
+  messagesPath,
+  randomUsername,
+  startTestServer,
+  TestClient,
+} from "./helpers.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
+const api = messagesPath;
 
 async function bobWaitingForAlice(url: string) {
   const alice = new TestClient(url);
