@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { randomUsername, startTestServer, TestClient } from "../helpers.ts";
+import {
+  messagesPath,
+  randomUsername,
+  startTestServer,
+  TestClient,
+} from "../helpers.ts";
 import {
   assertNoErrors,
   DESKTOP,
@@ -17,8 +22,7 @@ import {
   watchErrors,
 } from "./browser.ts";
 
-const api = (peer: string) =>
-  `/api/conversations/${encodeURIComponent(peer)}/messages`;
+const api = messagesPath;
 
 /** A browser context signed in as the TestClient's user (its session cookie copied). */
 async function signedInContext(
