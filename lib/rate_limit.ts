@@ -66,6 +66,8 @@ export interface RateLimiters {
   registrations: RateLimiter;
   /** Messages sent per user. */
   sends: RateLimiter;
+  /** Provider sign-ins started per client address (each stores a pending state). */
+  signInStarts: RateLimiter;
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
@@ -74,5 +76,6 @@ export function createRateLimiters(): RateLimiters {
     loginFailures: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
     registrations: createRateLimiter({ capacity: 100, refillPerSecond: 1 }),
     sends: createRateLimiter({ capacity: 300, refillPerSecond: 20 }),
+    signInStarts: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
   };
 }

@@ -458,3 +458,17 @@ Deno.test("loadConfig() turns providers on only when configured and refuses half
   );
   assert.throws(() => loadConfig({ OIDC_ISSUER: "not a url" }), /OIDC_ISSUER/);
 });
+
+Deno.test("starting provider sign-ins is rate limited per address (each start writes to KV)", async () => {
+  await using oidc = await startOidcProvider();
+  await using server = await startTestServer(oidc.env);
+  const client = new TestClient(server.url);
+  const statuses: number[] = [];
+  for (let i = 0; i < 61; i++) {
+    const res = await client.fetch("/auth/oidc/signin");
+    await res.body?.cancel();
+    statuses.push(res.status);
+  }
+  assert.deepEqual(statuses.slice(0, 60), Array(60).fill(303));
+  assert.equal(statuses[60], 429);
+});

@@ -3,6 +3,7 @@
  * state and sends the browser to the provider. A plain GET, so the login page's buttons
  * are links: the CSP's `form-action 'self'` would block a form post that redirects away.
  */
+import { AppError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../lib/fresh/types.ts";
 import { isSafeRedirectPath, redirect } from "../../../lib/http.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
@@ -12,8 +13,19 @@ import type { State } from "../../../lib/state.ts";
 
 export const handler = {
   async GET(ctx: RouteContext<State>) {
-    const { db, config, user } = ctx.state;
+    const { db, config, user, limits, clientAddress } = ctx.state;
     const provider = getProvider(config, ctx.params.provider);
+    // Each start writes a pending state to KV: bound how fast anyone can make us write.
+    if (!limits.signInStarts.take(clientAddress)) {
+      throw new AppError(
+        429,
+        "rate_limited",
+        "Too many sign-in attempts, try again in a minute",
+        {
+          retryAfter: limits.signInStarts.retryAfter(clientAddress),
+        },
+      );
+    }
     const linking = ctx.url.searchParams.get("link") === "1";
     if (linking && !user) {
       return redirect(`/login?next=${encodeURIComponent("/account")}`);
