@@ -16,6 +16,7 @@ import type { Manifest, PageProps } from "./fresh/types.ts";
 import { jsonError, MAX_BODY_BYTES } from "./http.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { createRateLimiters } from "./rate_limit.ts";
+import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
 
 export interface AppOptions {
@@ -45,6 +46,7 @@ export function createApp(
   const { db, config, manifest, build, root } = options;
   const app = new Hono<{ Variables: { state: State } }>();
   const limits = createRateLimiters();
+  const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
 
   app.use("*", async (c, next) => {
@@ -54,7 +56,7 @@ export function createApp(
     } catch {
       // Requests made with app.request() in-process carry no connection info.
     }
-    c.set("state", { db, config, limits, clientAddress, shutdown });
+    c.set("state", { db, config, limits, users, clientAddress, shutdown });
     const started = performance.now();
     await next();
     if (config.logRequests) {

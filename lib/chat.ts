@@ -11,7 +11,11 @@ import type { SessionUser, State } from "./state.ts";
 
 /** The chat partner named in the URL; 404 when unknown (or oneself: no self-chats). */
 export async function findPeer(state: State, username: string): Promise<User> {
-  const peer = await state.db.getUserByName(username);
+  let peer = state.users.get(username) ?? null;
+  if (!peer) {
+    peer = await state.db.getUserByName(username);
+    if (peer) state.users.set(peer);
+  }
   if (!peer || peer.id === state.user?.id) {
     throw new AppError(404, "user_not_found", `No user named "${username}"`);
   }

@@ -2,6 +2,7 @@
 import type { AppConfig } from "../fresh.config.ts";
 import type { Db } from "./db.ts";
 import type { RateLimiters } from "./rate_limit.ts";
+import type { UserCache } from "./user_cache.ts";
 
 export interface SessionUser {
   id: string;
@@ -12,6 +13,8 @@ export interface State {
   db: Db;
   config: AppConfig;
   limits: RateLimiters;
+  /** Chat partners by name, cached briefly: see lib/user_cache.ts for why that is safe. */
+  users: UserCache;
   /** The client's IP address, for rate limits. */
   clientAddress: string;
   /** Aborted when the server begins to shut down; long-running requests end on it. */
