@@ -100,8 +100,11 @@ export function parseOrThrow<T extends z.ZodType>(
   return result.data;
 }
 
-/** True for a same-site path (`/x`), never `//host` or `/\host`, which browsers treat as hosts. */
+/**
+ * True for a same-site path made only of visible ASCII (`/x`), never `//host` or `/\host`,
+ * which browsers treat as hosts. Anything else (control bytes, tabs, non-ASCII) could end
+ * up in a `Location` header, where Deno refuses it, or be bent into an open redirect.
+ */
 export function isSafeRedirectPath(path: string | undefined): path is string {
-  return typeof path === "string" && /^\/(?![/\\])/.test(path) &&
-    !/[\r\n]/.test(path);
+  return typeof path === "string" && /^\/(?![/\\])[\x21-\x7e]*$/.test(path);
 }
