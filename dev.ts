@@ -4,7 +4,7 @@
  * Deno's --watch restarts it (and so rebuilds) whenever a source file changes.
  */
 import { loadConfig } from "./fresh.config.ts";
-import { buildIslands, writeManifest } from "./lib/fresh/build.ts";
+import { buildIslands, writeManifest } from "./runtime/build/islands.ts";
 
 const root = new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const config = loadConfig();
@@ -22,7 +22,7 @@ console.log(
 
 if (Deno.args[0] !== "build") {
   // Imported after the manifest is written, so a new route is served on this run.
-  const { startServer } = await import("./lib/serve.ts");
+  const { startServer } = await import("./server/serve.ts");
   const server = await startServer(config);
   Deno.addSignalListener("SIGINT", async () => {
     await server.shutdown();

@@ -16,7 +16,7 @@ import * as $11 from "./routes/logout.ts";
 import * as $12 from "./routes/register.tsx";
 import * as $13 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatWindow.tsx";
-import type { Manifest } from "./lib/fresh/types.ts";
+import type { Manifest } from "./runtime/types.ts";
 
 const manifest: Manifest = {
   routes: {

@@ -4,7 +4,7 @@
  * then it stops accepting, answers held long polls, closes KV and exits 0.
  */
 import { loadConfig } from "./fresh.config.ts";
-import { startServer } from "./lib/serve.ts";
+import { startServer } from "./server/serve.ts";
 
 /** Held polls answer at once on shutdown; anything still running after this is cut. */
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -7,8 +7,8 @@
  * It opens KV itself, which app code never does (lib/db.ts is the only module allowed
  * to): measuring the floor means leaving our layers out. Keys still come from `keys`.
  */
-import { hashSessionToken, readSessionToken } from "../lib/auth.ts";
-import { keys, type Session } from "../lib/db.ts";
+import { hashSessionToken, readSessionToken } from "../server/auth.ts";
+import { keys, type Session } from "../lib/db/db.ts";
 
 interface Message {
   id: string;

@@ -8,8 +8,8 @@ import {
   generateSessionToken,
   hashSessionToken,
   SESSION_COOKIE,
-} from "../lib/auth.ts";
-import { Db } from "../lib/db.ts";
+} from "../server/auth.ts";
+import { Db } from "../lib/db/db.ts";
 
 /** A simulated person: their name and the Cookie header that signs them in. */
 export interface BenchUser {

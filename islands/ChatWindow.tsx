@@ -17,13 +17,13 @@ import {
   outboxKey,
   saveOutbox,
   withoutDelivered,
-} from "../components/chat/outbox.ts";
+} from "../client/outbox.ts";
 import {
   type Connection,
   type MessagePage,
   type Poller,
   startPoller,
-} from "../components/chat/poller.ts";
+} from "../client/poller.ts";
 import type { PublicMessage } from "../lib/messages.ts";
 
 export interface ChatWindowProps {

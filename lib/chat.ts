@@ -2,12 +2,12 @@
  * Chat use cases shared by the chat page, its no-JS form and the JSON API, so all three
  * apply the same authorization, limits and shapes.
  */
-import { conversationId, type User } from "./db.ts";
+import { conversationId, type User } from "./db/db.ts";
 import { encodeCursor } from "./cursor.ts";
 import { AppError } from "./errors.ts";
 import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
-import type { SessionUser, State } from "./state.ts";
+import type { SessionUser, State } from "../server/state.ts";
 
 /** The chat partner named in the URL; 404 when unknown (or oneself: no self-chats). */
 export async function findPeer(state: State, username: string): Promise<User> {

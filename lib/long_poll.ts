@@ -7,7 +7,7 @@
  * re-reads the watched heads, because on a local SQLite file `kv.watch` wakes within a
  * millisecond for this process's writes but never for another process's.
  */
-import type { Db, HeadState } from "./db.ts";
+import type { Db, HeadState } from "./db/db.ts";
 
 /** How often watched heads are re-read, for writes from other processes on the same KV file. */
 export const RECHECK_INTERVAL_MS = 250;

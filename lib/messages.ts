@@ -1,5 +1,5 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
-import type { Message, User } from "./db.ts";
+import type { Message, User } from "./db/db.ts";
 
 /** A message as the API and the island see it. */
 export interface PublicMessage {

@@ -1,5 +1,5 @@
-import type { AppProps } from "../lib/fresh/types.ts";
-import type { State } from "../lib/state.ts";
+import type { AppProps } from "../runtime/types.ts";
+import type { State } from "../server/state.ts";
 
 /** The document around every page: head, the top bar with the signed-in user, main. */
 export default function App({ Component, state, title }: AppProps<State>) {

@@ -1,6 +1,6 @@
-import type { ErrorPageData } from "../lib/app.ts";
-import type { PageProps } from "../lib/fresh/types.ts";
-import type { State } from "../lib/state.ts";
+import type { ErrorPageData } from "../server/app.ts";
+import type { PageProps } from "../runtime/types.ts";
+import type { State } from "../server/state.ts";
 
 export const title = "Error";
 

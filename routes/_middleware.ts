@@ -2,11 +2,11 @@
  * Loads the session from its cookie, then denies by default: every path not listed as
  * public needs a signed-in user (pages redirect to /login, the API answers 401).
  */
-import { hashSessionToken, readSessionToken } from "../lib/auth.ts";
+import { hashSessionToken, readSessionToken } from "../server/auth.ts";
 import { AppError } from "../lib/errors.ts";
-import type { RouteContext } from "../lib/fresh/types.ts";
-import { redirect } from "../lib/http.ts";
-import type { State } from "../lib/state.ts";
+import type { RouteContext } from "../runtime/types.ts";
+import { redirect } from "../server/http.ts";
+import type { State } from "../server/state.ts";
 
 const PUBLIC_PATHS = [/^\/$/, /^\/login$/, /^\/register$/, /^\/auth\//];
 

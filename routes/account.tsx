@@ -1,8 +1,8 @@
 import { requireUser } from "../lib/chat.ts";
-import type { UserIdentity } from "../lib/db.ts";
-import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
+import type { UserIdentity } from "../lib/db/db.ts";
+import type { PageProps, RouteContext } from "../runtime/types.ts";
 import { listProviders, type ProviderLink } from "../lib/oauth/providers.ts";
-import type { State } from "../lib/state.ts";
+import type { State } from "../server/state.ts";
 
 interface ProviderRow extends ProviderLink {
   identity?: UserIdentity;

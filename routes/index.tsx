@@ -1,6 +1,6 @@
-import type { RouteContext } from "../lib/fresh/types.ts";
-import { redirect } from "../lib/http.ts";
-import type { State } from "../lib/state.ts";
+import type { RouteContext } from "../runtime/types.ts";
+import { redirect } from "../server/http.ts";
+import type { State } from "../server/state.ts";
 
 /** The front door sends people to their chats, or to log in. */
 export const handler = {

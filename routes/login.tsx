@@ -1,9 +1,9 @@
 import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
 import { ProviderButtons } from "../components/ProviderButtons.tsx";
-import { startSession } from "../lib/auth.ts";
-import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
-import { isSafeRedirectPath, readForm, redirect } from "../lib/http.ts";
+import { startSession } from "../server/auth.ts";
+import type { PageProps, RouteContext } from "../runtime/types.ts";
+import { isSafeRedirectPath, readForm, redirect } from "../server/http.ts";
 import { listProviders } from "../lib/oauth/providers.ts";
 import {
   verifyPassword,
@@ -14,7 +14,7 @@ import {
   fieldErrors,
   loginFormSchema,
 } from "../lib/schemas.ts";
-import type { State } from "../lib/state.ts";
+import type { State } from "../server/state.ts";
 
 interface LoginData {
   username?: string;

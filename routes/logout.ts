@@ -1,7 +1,7 @@
-import { clearSessionCookie } from "../lib/auth.ts";
-import type { RouteContext } from "../lib/fresh/types.ts";
-import { redirect } from "../lib/http.ts";
-import type { State } from "../lib/state.ts";
+import { clearSessionCookie } from "../server/auth.ts";
+import type { RouteContext } from "../runtime/types.ts";
+import { redirect } from "../server/http.ts";
+import type { State } from "../server/state.ts";
 
 /** Deletes this session server-side, so the old cookie is dead even if replayed. */
 export const handler = {

@@ -1,10 +1,10 @@
 import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
 import { ProviderButtons } from "../components/ProviderButtons.tsx";
-import { startSession } from "../lib/auth.ts";
+import { startSession } from "../server/auth.ts";
 import { AppError } from "../lib/errors.ts";
-import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
-import { readForm, redirect } from "../lib/http.ts";
+import type { PageProps, RouteContext } from "../runtime/types.ts";
+import { readForm, redirect } from "../server/http.ts";
 import { listProviders } from "../lib/oauth/providers.ts";
 import { hashPassword } from "../lib/passwords.ts";
 import {
@@ -12,7 +12,7 @@ import {
   fieldErrors,
   registerFormSchema,
 } from "../lib/schemas.ts";
-import type { State } from "../lib/state.ts";
+import type { State } from "../server/state.ts";
 
 interface RegisterData {
   username?: string;

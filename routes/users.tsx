@@ -1,7 +1,7 @@
 import { formatWhen, SERVER_CLOCK_ZONE } from "../components/format.ts";
 import { requireUser } from "../lib/chat.ts";
-import type { PageProps, RouteContext } from "../lib/fresh/types.ts";
-import type { State } from "../lib/state.ts";
+import type { PageProps, RouteContext } from "../runtime/types.ts";
+import type { State } from "../server/state.ts";
 
 interface UserRow {
   username: string;

@@ -4,9 +4,9 @@
  * Exit status: 0 success, 1 failure (one line on stderr), 2 usage error.
  */
 import { loadConfig } from "../fresh.config.ts";
-import type { Db } from "../lib/db.ts";
+import type { Db } from "../lib/db/db.ts";
 import { AppError } from "../lib/errors.ts";
-import { openDb } from "../lib/serve.ts";
+import { openDb } from "../lib/db/open.ts";
 import { parseArgs, wantsHelp } from "./admin/args.ts";
 import { type Command, CommandError, UsageError } from "./admin/command.ts";
 import { exportData } from "./admin/export.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { conversationId, type Db, keys } from "../lib/db.ts";
+import { conversationId, type Db, keys } from "../lib/db/db.ts";
 import { verifyPassword } from "../lib/passwords.ts";
 import { dumpAll, openKv, runAdmin, tempDir } from "./admin_helpers.ts";
 

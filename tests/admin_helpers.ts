@@ -2,7 +2,7 @@
  * Fixtures for the admin command tests: a temp KV file per test, and `deno task admin`
  * run as a subprocess with exactly the permissions of the task in deno.json.
  */
-import { Db } from "../lib/db.ts";
+import { Db } from "../lib/db/db.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const TASK_ARGS: string[] = JSON.parse(

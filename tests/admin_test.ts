@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { keys } from "../lib/db.ts";
+import { keys } from "../lib/db/db.ts";
 import { verifyPassword } from "../lib/passwords.ts";
 import { COMMANDS } from "../tasks/admin.ts";
 import { dumpAll, openKv, runAdmin, tempDir } from "./admin_helpers.ts";

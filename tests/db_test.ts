@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { AppError } from "../lib/errors.ts";
-import { conversationId, Db, keys, SESSION_MAX_AGE_MS } from "../lib/db.ts";
+import { conversationId, Db, keys, SESSION_MAX_AGE_MS } from "../lib/db/db.ts";
 import { randomUsername } from "./helpers.ts";
 
 async function withDb(fn: (db: Db) => Promise<void>) {

@@ -3,7 +3,7 @@
  * HTTP client that keeps cookies the way a browser does.
  */
 import { type AppConfig, loadConfig } from "../fresh.config.ts";
-import { type RunningServer, startServer } from "../lib/serve.ts";
+import { type RunningServer, startServer } from "../server/serve.ts";
 
 /** A username no other test uses. */
 export function randomUsername(prefix = "user"): string {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { headWaiterFor } from "../lib/long_poll.ts";
-import type { Db } from "../lib/db.ts";
+import type { Db } from "../lib/db/db.ts";
 import {
   messagesPath,
   randomUsername,

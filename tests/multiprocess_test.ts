@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnServer, tempKvDir } from "../bench/server_process.ts";
-import { conversationId, Db } from "../lib/db.ts";
+import { conversationId, Db } from "../lib/db/db.ts";
 import { messagesPath, randomUsername, TestClient } from "./helpers.ts";
 
 const api = messagesPath;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Db, type OAuthState } from "../lib/db.ts";
+import { Db, type OAuthState } from "../lib/db/db.ts";
 import {
   baseUsername,
   sanitizeUsername,

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { startSession } from "../lib/auth.ts";
+import { startSession } from "../server/auth.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
-import { Db } from "../lib/db.ts";
+import { Db } from "../lib/db/db.ts";
 import { AppError } from "../lib/errors.ts";
-import {
-  compareRoutes,
-  generateManifest,
-  routePattern,
-} from "../lib/fresh/manifest.ts";
-import { serializeProps } from "../lib/fresh/serialize.ts";
-import { isSafeRedirectPath } from "../lib/http.ts";
-import { PROJECT_ROOT } from "../lib/serve.ts";
+import { generateManifest } from "../runtime/build/manifest.ts";
+import { compareRoutes, routePattern } from "../runtime/server/routes.ts";
+import { serializeProps } from "../runtime/server/serialize.ts";
+import { isSafeRedirectPath } from "../server/http.ts";
+import { PROJECT_ROOT } from "../server/serve.ts";
 import { loadConfig } from "../fresh.config.ts";
 
 Deno.test("routePattern() maps route files to URL patterns as Fresh does", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { User } from "../lib/db.ts";
-import { createUserCache } from "../lib/user_cache.ts";
+import type { User } from "../lib/db/db.ts";
+import { createUserCache } from "../server/user_cache.ts";
 import { messagesPath, registerPair, startTestServer } from "./helpers.ts";
 
 const user = (username: string): User => ({

@@ -6,7 +6,7 @@
 import type { JSX } from "preact";
 import type { PublicMessage } from "../../lib/messages.ts";
 import { type Clock, dayKey, formatDay, formatTime } from "../format.ts";
-import type { OutboxItem } from "./outbox.ts";
+import type { OutboxItem } from "../../client/outbox.ts";
 
 export interface MessageRowsProps {
   me: string;

@@ -3,7 +3,7 @@
  * account it was created with or linked to: never one found by a matching name or email,
  * which would let anyone who registers that name elsewhere take the account over.
  */
-import type { Db, User } from "../db.ts";
+import type { Db, User } from "../db/db.ts";
 import { AppError } from "../errors.ts";
 import type { ProviderId, ProviderIdentity } from "./types.ts";
 import { baseUsername, usernameCandidates } from "./username.ts";

@@ -6,8 +6,8 @@
  */
 import { generateCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
-import type { Db, OAuthState } from "../db.ts";
-import { OAUTH_STATE_MAX_AGE_MS } from "../db.ts";
+import type { Db, OAuthState } from "../db/db.ts";
+import { OAUTH_STATE_MAX_AGE_MS } from "../db/db.ts";
 import { encodeBase64Url, sha256Hex } from "../encoding.ts";
 import { AppError } from "../errors.ts";
 import type { AuthorizationRequest } from "./types.ts";

@@ -5,11 +5,11 @@ import {
   sendMessage,
 } from "../../lib/chat.ts";
 import { AppError } from "../../lib/errors.ts";
-import type { PageProps, RouteContext } from "../../lib/fresh/types.ts";
-import { readForm, redirect } from "../../lib/http.ts";
+import type { PageProps, RouteContext } from "../../runtime/types.ts";
+import { readForm, redirect } from "../../server/http.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
 import { messageTextSchema } from "../../lib/schemas.ts";
-import type { State } from "../../lib/state.ts";
+import type { State } from "../../server/state.ts";
 import ChatWindow from "../../islands/ChatWindow.tsx";
 
 interface ChatData {

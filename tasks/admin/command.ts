@@ -3,7 +3,7 @@
  * parsed arguments and an open database. Failures are thrown as `CommandError` (exit 1) or
  * `UsageError` (exit 2); `tasks/admin.ts` turns them into one line on stderr.
  */
-import type { Db, User } from "../../lib/db.ts";
+import type { Db, User } from "../../lib/db/db.ts";
 
 /** The arguments a command accepts; every listed positional is required. */
 export interface ArgSpec {

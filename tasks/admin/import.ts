@@ -1,5 +1,5 @@
 /** `import [--input FILE] [--merge]`: load an export back, streaming, in atomic batches. */
-import type { Db } from "../../lib/db.ts";
+import type { Db } from "../../lib/db/db.ts";
 import { type Command, CommandError, UsageError } from "./command.ts";
 import { plural } from "./format.ts";
 import { decodeLine, isHeader } from "./jsonl.ts";

@@ -1,5 +1,5 @@
 /** `seed [--users N] [--messages M]`: demo accounts of its own, chatting among themselves. */
-import type { Db, User } from "../../lib/db.ts";
+import type { Db, User } from "../../lib/db/db.ts";
 import { encodeBase64Url } from "../../lib/encoding.ts";
 import { AppError } from "../../lib/errors.ts";
 import { hashPassword, type PasswordHash } from "../../lib/passwords.ts";

@@ -4,17 +4,17 @@
  * first sign-in) or links the provider to the signed-in account. Every failure throws an
  * AppError (400, or 502 when the provider cannot be reached) before any session exists.
  */
-import { startSession } from "../../../lib/auth.ts";
+import { startSession } from "../../../server/auth.ts";
 import { AppError } from "../../../lib/errors.ts";
-import type { RouteContext } from "../../../lib/fresh/types.ts";
-import { redirect } from "../../../lib/http.ts";
+import type { RouteContext } from "../../../runtime/types.ts";
+import { redirect } from "../../../server/http.ts";
 import { findOrCreateUser } from "../../../lib/oauth/accounts.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
 import {
   clearStateCookie,
   consumeSignInState,
 } from "../../../lib/oauth/state.ts";
-import type { State } from "../../../lib/state.ts";
+import type { State } from "../../../server/state.ts";
 
 /** Provider error codes are short ASCII words; anything else is not echoed back. */
 const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -4,12 +4,12 @@
  * are links: the CSP's `form-action 'self'` would block a form post that redirects away.
  */
 import { AppError } from "../../../lib/errors.ts";
-import type { RouteContext } from "../../../lib/fresh/types.ts";
-import { isSafeRedirectPath, redirect } from "../../../lib/http.ts";
+import type { RouteContext } from "../../../runtime/types.ts";
+import { isSafeRedirectPath, redirect } from "../../../server/http.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
 import { callbackUrl } from "../../../lib/oauth/redirect.ts";
 import { createSignInState } from "../../../lib/oauth/state.ts";
-import type { State } from "../../../lib/state.ts";
+import type { State } from "../../../server/state.ts";
 
 export const handler = {
   async GET(ctx: RouteContext<State>) {

@@ -2,10 +2,10 @@
  * `POST /auth/:provider/unlink` from the account page. `/auth/*` is public to the session
  * middleware, so the sign-in check is here; the CSRF middleware has already checked Origin.
  */
-import type { RouteContext } from "../../../lib/fresh/types.ts";
-import { redirect } from "../../../lib/http.ts";
+import type { RouteContext } from "../../../runtime/types.ts";
+import { redirect } from "../../../server/http.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
-import type { State } from "../../../lib/state.ts";
+import type { State } from "../../../server/state.ts";
 
 export const handler = {
   async POST(ctx: RouteContext<State>) {

@@ -12,13 +12,13 @@ import {
   sendMessage,
 } from "../../../../lib/chat.ts";
 import { decodeCursor } from "../../../../lib/cursor.ts";
-import type { RouteContext } from "../../../../lib/fresh/types.ts";
-import { json, parseOrThrow, readJson } from "../../../../lib/http.ts";
+import type { RouteContext } from "../../../../runtime/types.ts";
+import { json, parseOrThrow, readJson } from "../../../../server/http.ts";
 import {
   messagesQuerySchema,
   sendMessageSchema,
 } from "../../../../lib/schemas.ts";
-import type { State } from "../../../../lib/state.ts";
+import type { State } from "../../../../server/state.ts";
 
 export const handler = {
   async GET(ctx: RouteContext<State>) {

@@ -5,9 +5,10 @@
 import type { AppConfig } from "../fresh.config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "./app.ts";
-import { Db } from "./db.ts";
-import { buildIslands, buildIsStale, readBuildInfo } from "./fresh/build.ts";
-import { closeHeadWaiter } from "./long_poll.ts";
+import type { Db } from "../lib/db/db.ts";
+import { openDb } from "../lib/db/open.ts";
+import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
+import { closeHeadWaiter } from "../lib/long_poll.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
   /\/$/,
@@ -25,16 +26,6 @@ export interface RunningServer {
   finished: Promise<void>;
 }
 
-/** Opens KV at the configured path, creating a local file's folder when needed. */
-export async function openDb(config: AppConfig): Promise<Db> {
-  const path = config.kvPath;
-  const isFile = path && path !== ":memory:" && !/^https?:\/\//.test(path);
-  if (isFile && path.includes("/")) {
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-  }
-  return await Db.open(path);
-}
-
 /** Serves the app with `config`; builds island bundles first when they are out of date. */
 export async function startServer(
   config: AppConfig,
@@ -42,6 +33,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
   if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
+    // Loaded only when needed, so a built deployment never imports esbuild.
+    const { buildIslands } = await import("../runtime/build/islands.ts");
     await buildIslands(PROJECT_ROOT, config.buildDir);
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);

@@ -5,7 +5,7 @@
  * refuse cross-site JSON, so this is ours.
  */
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../errors.ts";
+import { AppError } from "../../lib/errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

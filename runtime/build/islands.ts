@@ -3,15 +3,9 @@
  * esbuild, and `build.json` naming them. Also regenerates `fresh.gen.ts`.
  */
 import * as esbuild from "esbuild";
-import { generateManifest, islandName } from "./manifest.ts";
-
-export interface BuildInfo {
-  buildId: string;
-  /** Island name → bundle file name inside the build directory's `islands/`. */
-  islands: Record<string, string>;
-}
-
-const SOURCE_DIRS = ["islands", "components", "lib", "routes"];
+import { islandName } from "../server/routes.ts";
+import { generateManifest } from "./manifest.ts";
+import type { BuildInfo } from "../server/build_info.ts";
 
 /** Writes `fresh.gen.ts` if its content changed; returns true when it did. */
 export async function writeManifest(root: string): Promise<boolean> {
@@ -69,7 +63,7 @@ export async function buildIslands(
           }));
           build.onLoad({ filter: /.*/, namespace: "island-entry" }, (args) => ({
             contents: `import Island from "./islands/${args.path}.tsx";\n` +
-              `import { hydrateIsland } from "./lib/fresh/client.ts";\n` +
+              `import { hydrateIsland } from "./runtime/client/hydrate.ts";\n` +
               `hydrateIsland(${JSON.stringify(args.path)}, Island);\n`,
             resolveDir: root,
             loader: "ts",
@@ -123,50 +117,5 @@ async function removeOldBuilds(dir: string, keep: string): Promise<void> {
         () => {},
       );
     }
-  }
-}
-
-async function newestMtime(path: string): Promise<number> {
-  let newest = 0;
-  for await (const entry of Deno.readDir(path)) {
-    const child = `${path}/${entry.name}`;
-    if (entry.isDirectory) newest = Math.max(newest, await newestMtime(child));
-    else {newest = Math.max(
-        newest,
-        (await Deno.stat(child)).mtime?.getTime() ?? 0,
-      );}
-  }
-  return newest;
-}
-
-/** True when no build exists or a source file is newer than it. */
-export async function buildIsStale(
-  root: string,
-  buildDir: string,
-): Promise<boolean> {
-  const stamp = await Deno.stat(`${root}/${buildDir}/build.json`).catch(() =>
-    null
-  );
-  if (!stamp?.mtime) return true;
-  for (const dir of SOURCE_DIRS) {
-    const newest = await newestMtime(`${root}/${dir}`).catch(() => 0);
-    if (newest > stamp.mtime.getTime()) return true;
-  }
-  return false;
-}
-
-/** Reads `build.json`; throws a clear error when the app was never built. */
-export async function readBuildInfo(
-  root: string,
-  buildDir: string,
-): Promise<BuildInfo> {
-  try {
-    return JSON.parse(
-      await Deno.readTextFile(`${root}/${buildDir}/build.json`),
-    );
-  } catch {
-    throw new Error(
-      `Cannot start: no island build in ${buildDir}/. Run "deno task build" first.`,
-    );
   }
 }

@@ -4,9 +4,9 @@
  */
 import { generateCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
-import type { Db, User } from "./db.ts";
-import { SESSION_MAX_AGE_MS } from "./db.ts";
-import { encodeBase64Url, sha256Hex } from "./encoding.ts";
+import type { Db, User } from "../lib/db/db.ts";
+import { SESSION_MAX_AGE_MS } from "../lib/db/db.ts";
+import { encodeBase64Url, sha256Hex } from "../lib/encoding.ts";
 
 export const SESSION_COOKIE = "natter_session";
 

@@ -6,14 +6,14 @@
 import type { Context, Hono } from "hono";
 import { type ComponentType, h, type VNode } from "preact";
 import { renderToString } from "preact-render-to-string";
-import type { BuildInfo } from "./build.ts";
+import type { BuildInfo } from "./build_info.ts";
 import { collectIslands, registerIslands } from "./island.ts";
 import {
   compareRoutes,
   islandName,
   routePattern,
   specialName,
-} from "./manifest.ts";
+} from "./routes.ts";
 import type {
   AppProps,
   Handler,
@@ -23,7 +23,7 @@ import type {
   PageProps,
   RouteContext,
   RouteModule,
-} from "./types.ts";
+} from "../types.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyHono = Hono<any>;

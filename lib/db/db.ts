@@ -3,8 +3,8 @@
  * "KV key layout" table mirrors it. Writes that touch several keys are one atomic
  * operation with checks, retried on conflict.
  */
-import { AppError } from "./errors.ts";
-import type { PasswordHash } from "./passwords.ts";
+import { AppError } from "../errors.ts";
+import type { PasswordHash } from "../passwords.ts";
 
 export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Sessions are re-written (sliding expiry) at most this often, to keep reads cheap. */

@@ -4,7 +4,7 @@
  * the same client id (the server answers a repeated client id with the stored message).
  * Browser-only; the server never imports this.
  */
-import type { PublicMessage } from "../../lib/messages.ts";
+import type { PublicMessage } from "../lib/messages.ts";
 
 export type OutboxStatus = "sending" | "sent" | "failed";
 

@@ -4,7 +4,7 @@
  * inside its atomic commit, so a cached user deleted meanwhile never receives a message;
  * a poll for them just finds an empty conversation until the entry expires.
  */
-import type { User } from "./db.ts";
+import type { User } from "../lib/db/db.ts";
 
 export interface UserCache {
   /** The cached user for this name (any case), or undefined when absent or expired. */

@@ -1,6 +1,6 @@
 /** Small helpers for reading requests and writing responses at the HTTP edge. */
 import { z } from "zod";
-import { AppError } from "./errors.ts";
+import { AppError } from "../lib/errors.ts";
 
 /** Largest request body the app accepts (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;

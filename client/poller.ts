@@ -5,7 +5,7 @@
  * just starts the next one after a backoff; coming back online or visible resyncs at once.
  * Browser-only; the server never imports this.
  */
-import type { PublicMessage } from "../../lib/messages.ts";
+import type { PublicMessage } from "../lib/messages.ts";
 import { backoffMs } from "./outbox.ts";
 
 export interface MessagePage {

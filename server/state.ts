@@ -1,6 +1,6 @@
 /** The per-request state every route sees as `ctx.state`. */
 import type { AppConfig } from "../fresh.config.ts";
-import type { Db } from "./db.ts";
+import type { Db } from "../lib/db/db.ts";
 import type { RateLimiters } from "./rate_limit.ts";
 import type { UserCache } from "./user_cache.ts";
 
