@@ -4,7 +4,7 @@
  */
 import { conversationId, type User } from "./db/db.ts";
 import { encodeCursor } from "./cursor.ts";
-import { AppError } from "./errors.ts";
+import { DomainError } from "./errors.ts";
 import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import type { SessionUser, State } from "../server/state.ts";
@@ -17,7 +17,11 @@ export async function findPeer(state: State, username: string): Promise<User> {
     if (peer) state.users.set(peer);
   }
   if (!peer || peer.id === state.user?.id) {
-    throw new AppError(404, "user_not_found", `No user named "${username}"`);
+    throw new DomainError(
+      "not_found",
+      "user_not_found",
+      `No user named "${username}"`,
+    );
   }
   return peer;
 }
@@ -82,8 +86,8 @@ export async function sendMessage(
   input: { text: string; clientId?: string },
 ): Promise<{ message: PublicMessage; created: boolean }> {
   if (!state.limits.sends.take(me.id)) {
-    throw new AppError(
-      429,
+    throw new DomainError(
+      "rate_limited",
       "rate_limited",
       "You are sending messages too fast",
       {
@@ -101,7 +105,11 @@ export async function sendMessage(
 /** The signed-in user, or a 401 (the middleware normally redirects before this). */
 export function requireUser(state: State): SessionUser {
   if (!state.user) {
-    throw new AppError(401, "unauthorized", "You must be logged in");
+    throw new DomainError(
+      "unauthenticated",
+      "unauthorized",
+      "You must be logged in",
+    );
   }
   return state.user;
 }

@@ -2,7 +2,7 @@
  * Opaque cursors for message lists. A cursor names a position (the last seq the client
  * has); clients pass it back as `after` and must not rely on its shape.
  */
-import { AppError } from "./errors.ts";
+import { DomainError } from "./errors.ts";
 import { encodeBase64Url } from "./encoding.ts";
 
 const PREFIX = "m1.";
@@ -23,9 +23,14 @@ export function decodeCursor(cursor: string): number {
   }
   const match = /^m1\.(0|[1-9]\d{0,14})$/.exec(text);
   if (!match) {
-    throw new AppError(400, "bad_cursor", "The cursor is not valid", {
-      field: "after",
-    });
+    throw new DomainError(
+      "bad_request",
+      "bad_cursor",
+      "The cursor is not valid",
+      {
+        field: "after",
+      },
+    );
   }
   return Number(match[1]);
 }

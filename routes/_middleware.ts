@@ -3,7 +3,7 @@
  * public needs a signed-in user (pages redirect to /login, the API answers 401).
  */
 import { hashSessionToken, readSessionToken } from "../server/auth.ts";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import type { RouteContext } from "../runtime/types.ts";
 import { redirect } from "../server/http.ts";
 import type { State } from "../server/state.ts";
@@ -23,7 +23,11 @@ export async function handler(ctx: RouteContext<State>): Promise<Response> {
   const path = ctx.url.pathname;
   if (!ctx.state.user && !PUBLIC_PATHS.some((p) => p.test(path))) {
     if (path.startsWith("/api/")) {
-      throw new AppError(401, "unauthorized", "You must be logged in");
+      throw new DomainError(
+        "unauthenticated",
+        "unauthorized",
+        "You must be logged in",
+      );
     }
     const next = ctx.req.method === "GET" ? path + ctx.url.search : "/users";
     return redirect(`/login?next=${encodeURIComponent(next)}`);

@@ -2,7 +2,7 @@ import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
 import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../server/auth.ts";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
 import { readForm, redirect } from "../server/http.ts";
 import { listProviders } from "../lib/oauth/providers.ts";
@@ -62,7 +62,7 @@ export const handler = {
       const cookie = await startSession(db, user, ctx.url);
       return redirect("/users", { "set-cookie": cookie });
     } catch (error) {
-      if (error instanceof AppError && error.code === "username_taken") {
+      if (error instanceof DomainError && error.code === "username_taken") {
         return taken();
       }
       throw error;

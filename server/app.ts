@@ -9,7 +9,8 @@ import { secureHeaders } from "hono/secure-headers";
 import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
 import type { Db } from "../lib/db/db.ts";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
+import { asDomainError, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
@@ -90,8 +91,8 @@ export function createApp(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: () => {
-        throw new AppError(
-          413,
+        throw new DomainError(
+          "too_large",
           "payload_too_large",
           "The request body is larger than 16 KiB",
         );
@@ -150,21 +151,23 @@ export function createApp(
   };
 
   app.notFound((c) => {
-    const error = new AppError(404, "not_found", "This page does not exist");
+    const error = new DomainError(
+      "not_found",
+      "not_found",
+      "This page does not exist",
+    );
     if (isApi(c.req.path)) return jsonError(error);
     return renderError(c.get("state"), new URL(c.req.url), 404, error.message);
   });
 
   app.onError((err, c) => {
-    const error = err instanceof AppError
-      ? err
-      : new AppError(500, "internal_error", "Something went wrong on our side");
-    if (!(err instanceof AppError)) console.error(err);
+    const error = asDomainError(err);
+    if (!(err instanceof DomainError)) console.error(err);
     if (isApi(c.req.path)) return jsonError(error);
     return renderError(
       c.get("state"),
       new URL(c.req.url),
-      error.status,
+      statusOf(error),
       error.message,
     );
   });

@@ -1,6 +1,7 @@
 /** Small helpers for reading requests and writing responses at the HTTP edge. */
 import { z } from "zod";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
+import { statusOf } from "./errors.ts";
 
 /** Largest request body the app accepts (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -24,10 +25,11 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 }
 
 /** The API's error body: `{ error: { code, message, details? } }`. */
-export function jsonError(error: AppError): Response {
+export function jsonError(error: DomainError): Response {
   const headers: Record<string, string> = {};
   if (
-    error.status === 429 && typeof error.details === "object" && error.details
+    error.kind === "rate_limited" && typeof error.details === "object" &&
+    error.details
   ) {
     const retry = (error.details as { retryAfter?: number }).retryAfter;
     if (retry) headers["retry-after"] = String(retry);
@@ -38,7 +40,7 @@ export function jsonError(error: AppError): Response {
       message: error.message,
       ...(error.details !== undefined ? { details: error.details } : {}),
     },
-  }, { status: error.status, headers });
+  }, { status: statusOf(error), headers });
 }
 
 /** Reads a urlencoded or multipart form into plain string fields. */
@@ -47,7 +49,11 @@ export async function readForm(req: Request): Promise<Record<string, string>> {
   try {
     form = await req.formData();
   } catch {
-    throw new AppError(400, "bad_form", "The form could not be read");
+    throw new DomainError(
+      "bad_request",
+      "bad_form",
+      "The form could not be read",
+    );
   }
   const fields: Record<string, string> = {};
   for (const [name, value] of form) {
@@ -60,8 +66,8 @@ export async function readForm(req: Request): Promise<Record<string, string>> {
 export async function readJson(req: Request): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw new AppError(
-      415,
+    throw new DomainError(
+      "unsupported_media_type",
       "unsupported_media_type",
       "Content-Type must be application/json",
     );
@@ -69,8 +75,8 @@ export async function readJson(req: Request): Promise<unknown> {
   try {
     return await req.json();
   } catch {
-    throw new AppError(
-      400,
+    throw new DomainError(
+      "bad_request",
       "malformed_json",
       "The request body is not valid JSON",
     );
@@ -84,8 +90,8 @@ export function parseOrThrow<T extends z.ZodType>(
 ): z.infer<T> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new AppError(
-      422,
+    throw new DomainError(
+      "invalid",
       "invalid_fields",
       result.error.issues[0]?.message ?? "Invalid input",
       {

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "../fresh.config.ts";
 import type { Db } from "../lib/db/db.ts";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import { openDb } from "../lib/db/open.ts";
 import { parseArgs, wantsHelp } from "./admin/args.ts";
 import { type Command, CommandError, UsageError } from "./admin/command.ts";
@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    if (error instanceof CommandError || error instanceof AppError) {
+    if (error instanceof CommandError || error instanceof DomainError) {
       console.error(error.message);
       return 1;
     }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import { conversationId, Db, keys, SESSION_MAX_AGE_MS } from "../lib/db/db.ts";
 import { randomUsername } from "./helpers.ts";
 
@@ -20,7 +20,7 @@ Deno.test("createUser() makes usernames unique regardless of case", () =>
     await assert.rejects(
       () => db.createUser({ username: "aLiCe" }),
       (e) =>
-        e instanceof AppError && e.status === 409 &&
+        e instanceof DomainError && e.kind === "conflict" &&
         e.code === "username_taken",
     );
   }));
@@ -188,7 +188,7 @@ Deno.test("sendMessage() refuses once either user is gone, so deletes leave no s
     await db.kv.delete(keys.user(bob.id));
     await assert.rejects(
       () => db.sendMessage({ from: alice, to: bob, text: "after" }),
-      (e) => e instanceof AppError && e.status === 404,
+      (e) => e instanceof DomainError && e.kind === "not_found",
     );
     const cid = conversationId(alice.id, bob.id);
     assert.deepEqual(

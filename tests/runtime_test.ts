@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { startSession } from "../server/auth.ts";
 import { decodeCursor, encodeCursor } from "../lib/cursor.ts";
 import { Db } from "../lib/db/db.ts";
-import { AppError } from "../lib/errors.ts";
+import { DomainError } from "../lib/errors.ts";
 import { generateManifest } from "../runtime/build/manifest.ts";
 import { compareRoutes, routePattern } from "../runtime/server/routes.ts";
 import { serializeProps } from "../runtime/server/serialize.ts";
@@ -81,7 +81,7 @@ Deno.test("cursors round-trip and anything else is a 400 bad_cursor", () => {
   ) {
     assert.throws(
       () => decodeCursor(bad),
-      (e) => e instanceof AppError && e.status === 400,
+      (e) => e instanceof DomainError && e.kind === "bad_request",
     );
   }
 });

@@ -3,7 +3,7 @@
  * "KV key layout" table mirrors it. Writes that touch several keys are one atomic
  * operation with checks, retried on conflict.
  */
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import type { PasswordHash } from "../passwords.ts";
 
 export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -222,8 +222,8 @@ export class Db {
         .set(nameKey, user.id),
     );
     if (!result.ok) {
-      throw new AppError(
-        409,
+      throw new DomainError(
+        "conflict",
         "username_taken",
         `Username "${user.username}" is already taken`,
         { field: "username" },
@@ -248,7 +248,7 @@ export class Db {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const entry = await this.kv.get<User>(keys.user(userId));
       if (!entry.value) {
-        throw new AppError(404, "user_not_found", "No such user");
+        throw new DomainError("not_found", "user_not_found", "No such user");
       }
       const result = await commitWithRetry(
         this.kv.atomic().check(entry).set(keys.user(userId), {
@@ -258,7 +258,7 @@ export class Db {
       );
       if (result.ok) return;
     }
-    throw new AppError(503, "busy", "Cannot change password: try again");
+    throw new DomainError("busy", "busy", "Cannot change password: try again");
   }
 
   /** Lists every user, ordered by id (callers sort for display). */
@@ -362,7 +362,11 @@ export class Db {
         .set(key, record, { expireIn: OAUTH_STATE_MAX_AGE_MS }),
     );
     if (!result.ok) {
-      throw new AppError(500, "state_collision", "Cannot start sign-in");
+      throw new DomainError(
+        "internal",
+        "state_collision",
+        "Cannot start sign-in",
+      );
     }
   }
 
@@ -470,19 +474,19 @@ export class Db {
         [User, string, UserIdentity]
       >([keys.user(userId), identityKey, linkKey]);
       if (!user.value) {
-        throw new AppError(404, "user_not_found", "No such user");
+        throw new DomainError("not_found", "user_not_found", "No such user");
       }
       if (owner.value === userId) return;
       if (owner.value) {
-        throw new AppError(
-          409,
+        throw new DomainError(
+          "conflict",
           "identity_taken",
           "Cannot link: that account is already linked to another Natter user",
         );
       }
       if (link.value) {
-        throw new AppError(
-          409,
+        throw new DomainError(
+          "conflict",
           "provider_already_linked",
           "Cannot link: another account at this provider is already linked; unlink it first",
         );
@@ -502,7 +506,7 @@ export class Db {
       if (result.ok) return;
       await backoff(attempt);
     }
-    throw new AppError(503, "busy", "Cannot link: try again");
+    throw new DomainError("busy", "busy", "Cannot link: try again");
   }
 
   /**
@@ -514,7 +518,7 @@ export class Db {
     for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
       const user = await this.kv.get<User>(keys.user(userId));
       if (!user.value) {
-        throw new AppError(404, "user_not_found", "No such user");
+        throw new DomainError("not_found", "user_not_found", "No such user");
       }
       const links: Deno.KvEntry<UserIdentity>[] = [];
       for await (
@@ -526,15 +530,15 @@ export class Db {
       }
       const link = links.find((entry) => entry.value.provider === provider);
       if (!link) {
-        throw new AppError(
-          404,
+        throw new DomainError(
+          "not_found",
           "not_linked",
           "Cannot unlink: this provider is not linked to your account",
         );
       }
       if (!user.value.password && links.length === 1) {
-        throw new AppError(
-          409,
+        throw new DomainError(
+          "conflict",
           "last_sign_in_method",
           "Cannot unlink: it is your only way to sign in. Link another provider first.",
         );
@@ -548,7 +552,7 @@ export class Db {
       if (result.ok) return;
       await backoff(attempt);
     }
-    throw new AppError(503, "busy", "Cannot unlink: try again");
+    throw new DomainError("busy", "busy", "Cannot unlink: try again");
   }
 
   // ---- messages ----
@@ -585,8 +589,8 @@ export class Db {
         keys.user(input.to.id),
       ]);
       if (!sender.value || !receiver.value) {
-        throw new AppError(
-          404,
+        throw new DomainError(
+          "not_found",
           "user_not_found",
           "Cannot send message: that user no longer exists",
         );
@@ -642,8 +646,8 @@ export class Db {
       if (result.ok) return { message, created: true };
       await backoff(attempt);
     }
-    throw new AppError(
-      503,
+    throw new DomainError(
+      "busy",
       "busy",
       "Cannot send message: the conversation is too busy, try again",
     );
@@ -878,8 +882,8 @@ export class Db {
       }
       if (removed === 0) return result;
     }
-    throw new AppError(
-      503,
+    throw new DomainError(
+      "busy",
       "busy",
       "Cannot delete user: new data kept arriving, try again",
     );
@@ -943,7 +947,7 @@ export class Db {
       if ((await commitWithRetry(op)).ok) return;
       await backoff(attempt);
     }
-    throw new AppError(503, "busy", "Cannot delete user: try again");
+    throw new DomainError("busy", "busy", "Cannot delete user: try again");
   }
 
   /** Deletes a user's linked sign-in identities; returns how many keys went. */
@@ -1013,7 +1017,9 @@ export class Db {
     const op = this.kv.atomic();
     for (const entry of entries) op.set(entry.key, entry.value);
     const result = await commitWithRetry(op);
-    if (!result.ok) throw new AppError(503, "busy", "Cannot import: try again");
+    if (!result.ok) {
+      throw new DomainError("busy", "busy", "Cannot import: try again");
+    }
   }
 }
 

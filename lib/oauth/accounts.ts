@@ -4,7 +4,7 @@
  * which would let anyone who registers that name elsewhere take the account over.
  */
 import type { Db, User } from "../db/db.ts";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import type { ProviderId, ProviderIdentity } from "./types.ts";
 import { baseUsername, usernameCandidates } from "./username.ts";
 
@@ -21,8 +21,8 @@ export async function findOrCreateUser(
   const existing = await findUser(db, provider, identity);
   if (existing) return { user: existing, created: false };
   if (!options.mayCreate()) {
-    throw new AppError(
-      429,
+    throw new DomainError(
+      "rate_limited",
       "too_many_signups",
       "Too many sign-ups, try again later",
     );
@@ -38,14 +38,18 @@ export async function findOrCreateUser(
       // A concurrent callback for the same identity won the race: use its account.
       const user = await findUser(db, provider, identity);
       if (user) return { user, created: false };
-      throw new AppError(
-        409,
+      throw new DomainError(
+        "conflict",
         "identity_orphaned",
         "Cannot sign in: the account this sign-in belonged to no longer exists",
       );
     }
   }
-  throw new AppError(503, "busy", "Cannot create your account: try again");
+  throw new DomainError(
+    "busy",
+    "busy",
+    "Cannot create your account: try again",
+  );
 }
 
 async function findUser(

@@ -11,15 +11,15 @@ import {
   UnexpectedErrorResponseBodyError,
   UnexpectedResponseError,
 } from "arctic";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 
 /** Provider calls give up after this long, so a hung provider cannot hold requests. */
 export const PROVIDER_TIMEOUT_MS = 10_000;
 
 /** The 502 for a provider that cannot be reached or answers with a server error. */
-export function unreachable(label: string): AppError {
-  return new AppError(
-    502,
+export function unreachable(label: string): DomainError {
+  return new DomainError(
+    "upstream",
     "provider_unreachable",
     `Sign-in failed: ${label} could not be reached. Try again later.`,
   );
@@ -55,7 +55,7 @@ export async function exchangeCode(
       label,
     );
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    if (error instanceof DomainError) throw error;
     if (error instanceof OAuth2RequestError) {
       throw refused(label, error.code);
     }
@@ -84,9 +84,9 @@ export async function exchangeCode(
   return tokens;
 }
 
-function refused(label: string, reason: string): AppError {
-  return new AppError(
-    400,
+function refused(label: string, reason: string): DomainError {
+  return new DomainError(
+    "bad_request",
     "code_rejected",
     `Sign-in failed: ${label} did not accept the sign-in (${reason}). Start again from the login page.`,
   );

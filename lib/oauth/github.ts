@@ -4,7 +4,7 @@
  */
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import { z } from "zod";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import { exchangeCode, fetchProviderJson } from "./fetch.ts";
 import type { OAuthProvider } from "./types.ts";
 
@@ -66,8 +66,8 @@ export function createGitHubProvider(
       });
       const parsed = gitHubUserSchema.safeParse(body);
       if (!parsed.success) {
-        throw new AppError(
-          502,
+        throw new DomainError(
+          "upstream",
           "provider_bad_profile",
           "Sign-in failed: GitHub sent a profile we could not read",
         );

@@ -6,7 +6,7 @@
 import { CodeChallengeMethod, OAuth2Client } from "arctic";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { z } from "zod";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import { exchangeCode, fetchProviderJson, unreachable } from "./fetch.ts";
 import type { OAuthProvider } from "./types.ts";
 
@@ -40,9 +40,9 @@ function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
 }
 
-function badIdToken(reason: string): AppError {
-  return new AppError(
-    400,
+function badIdToken(reason: string): DomainError {
+  return new DomainError(
+    "bad_request",
     "bad_id_token",
     `Sign-in failed: the ID token could not be verified (${reason}). Start again from the login page.`,
   );
@@ -77,8 +77,8 @@ export function createOidcProvider(
       !parsed.success ||
       trimSlash(parsed.data.issuer) !== trimSlash(options.issuer)
     ) {
-      throw new AppError(
-        502,
+      throw new DomainError(
+        "upstream",
         "provider_bad_discovery",
         `Sign-in failed: ${label}'s OpenID configuration is invalid or names another issuer`,
       );

@@ -1,6 +1,6 @@
 /** The sign-in providers this server has configured, from `AppConfig` (see README). */
 import type { AppConfig } from "../../fresh.config.ts";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import { createGitHubProvider } from "./github.ts";
 import { createOidcProvider } from "./oidc.ts";
 import type { OAuthProvider, ProviderId } from "./types.ts";
@@ -35,8 +35,8 @@ export function listProviders(config: AppConfig): ProviderLink[] {
 export function getProvider(config: AppConfig, id: string): OAuthProvider {
   const provider = providersOf(config).find((p) => p.id === id);
   if (!provider) {
-    throw new AppError(
-      404,
+    throw new DomainError(
+      "not_found",
       "unknown_provider",
       `There is no sign-in provider "${id}" here`,
     );

@@ -9,7 +9,7 @@ import { parse } from "hono/utils/cookie";
 import type { Db, OAuthState } from "../db/db.ts";
 import { OAUTH_STATE_MAX_AGE_MS } from "../db/db.ts";
 import { encodeBase64Url, sha256Hex } from "../encoding.ts";
-import { AppError } from "../errors.ts";
+import { DomainError } from "../errors.ts";
 import type { AuthorizationRequest } from "./types.ts";
 
 /** The cookie that binds a pending sign-in to the browser that started it. */
@@ -60,9 +60,9 @@ export async function createSignInState(
   return { request, cookie };
 }
 
-function invalidState(reason: string): AppError {
-  return new AppError(
-    400,
+function invalidState(reason: string): DomainError {
+  return new DomainError(
+    "bad_request",
     "invalid_state",
     `Sign-in failed: ${reason}. Start again from the login page.`,
   );

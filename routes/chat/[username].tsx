@@ -4,7 +4,7 @@ import {
   requireUser,
   sendMessage,
 } from "../../lib/chat.ts";
-import { AppError } from "../../lib/errors.ts";
+import { DomainError } from "../../lib/errors.ts";
 import type { PageProps, RouteContext } from "../../runtime/types.ts";
 import { readForm, redirect } from "../../server/http.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
@@ -61,7 +61,9 @@ export const handler = {
     try {
       await sendMessage(ctx.state, me, peer, { text: parsed.data });
     } catch (error) {
-      if (!(error instanceof AppError) || error.status !== 429) throw error;
+      if (!(error instanceof DomainError) || error.kind !== "rate_limited") {
+        throw error;
+      }
       return renderChat(ctx, { error: error.message, draft: form.text }, {
         status: 429,
       });

@@ -5,7 +5,7 @@
  * refuse cross-site JSON, so this is ours.
  */
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../lib/errors.ts";
+import { DomainError } from "../../lib/errors.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -20,8 +20,8 @@ export function csrf(options: { publicUrl?: string } = {}): MiddlewareHandler {
       const origin = c.req.header("origin");
       const host = c.req.header("host");
       if (fetchSite === "cross-site") {
-        throw new AppError(
-          403,
+        throw new DomainError(
+          "forbidden",
           "cross_origin",
           "Cross-site requests are not allowed",
         );
@@ -32,8 +32,8 @@ export function csrf(options: { publicUrl?: string } = {}): MiddlewareHandler {
           : origin !== "null" && URL.canParse(origin) &&
             new URL(origin).host === host;
         if (!allowed) {
-          throw new AppError(
-            403,
+          throw new DomainError(
+            "forbidden",
             "cross_origin",
             "Cross-origin requests are not allowed",
           );

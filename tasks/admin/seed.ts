@@ -1,7 +1,7 @@
 /** `seed [--users N] [--messages M]`: demo accounts of its own, chatting among themselves. */
 import type { Db, User } from "../../lib/db/db.ts";
 import { encodeBase64Url } from "../../lib/encoding.ts";
-import { AppError } from "../../lib/errors.ts";
+import { DomainError } from "../../lib/errors.ts";
 import { hashPassword, type PasswordHash } from "../../lib/passwords.ts";
 import { type Command, UsageError } from "./command.ts";
 import { intOption } from "./args.ts";
@@ -110,7 +110,7 @@ async function createDemoUser(db: Db, password: PasswordHash): Promise<User> {
     try {
       return await db.createUser({ username, password });
     } catch (error) {
-      if (!(error instanceof AppError && error.code === "username_taken")) {
+      if (!(error instanceof DomainError && error.code === "username_taken")) {
         throw error;
       }
     }

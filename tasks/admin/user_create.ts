@@ -1,5 +1,5 @@
 /** `user:create <username>`: an account with a password, by registration's rules. */
-import { AppError } from "../../lib/errors.ts";
+import { DomainError } from "../../lib/errors.ts";
 import { usernameSchema } from "../../lib/schemas.ts";
 import { type Command, CommandError } from "./command.ts";
 import { readAndHashPassword } from "./passwords.ts";
@@ -28,7 +28,7 @@ export const userCreate: Command = {
     try {
       await db.createUser({ username: name.data, password });
     } catch (error) {
-      if (error instanceof AppError && error.code === "username_taken") {
+      if (error instanceof DomainError && error.code === "username_taken") {
         throw new CommandError(`${what}: the name is already taken`);
       }
       throw error;

@@ -2,10 +2,10 @@
  * `GET /auth/:provider/callback`: checks the state (KV, single-use, this browser's cookie),
  * exchanges the code, identifies the person, then signs them in (creating the account on
  * first sign-in) or links the provider to the signed-in account. Every failure throws an
- * AppError (400, or 502 when the provider cannot be reached) before any session exists.
+ * DomainError (400, or 502 when the provider cannot be reached) before any session exists.
  */
 import { startSession } from "../../../server/auth.ts";
-import { AppError } from "../../../lib/errors.ts";
+import { DomainError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../runtime/types.ts";
 import { redirect } from "../../../server/http.ts";
 import { findOrCreateUser } from "../../../lib/oauth/accounts.ts";
@@ -33,8 +33,8 @@ export const handler = {
     const error = query.get("error");
     if (error !== null) {
       const code = ERROR_CODE.test(error) ? error : "unknown error";
-      throw new AppError(
-        400,
+      throw new DomainError(
+        "bad_request",
         "provider_error",
         code === "access_denied"
           ? `Sign-in cancelled: ${provider.label} did not grant access. Start again from the login page.`
@@ -43,8 +43,8 @@ export const handler = {
     }
     const code = query.get("code");
     if (!code) {
-      throw new AppError(
-        400,
+      throw new DomainError(
+        "bad_request",
         "missing_code",
         `Sign-in failed: ${provider.label} sent no authorization code. Start again from the login page.`,
       );
@@ -60,8 +60,8 @@ export const handler = {
     if (record.linkUserId) {
       // The session must still be the one that asked to link.
       if (user?.id !== record.linkUserId) {
-        throw new AppError(
-          400,
+        throw new DomainError(
+          "bad_request",
           "link_session_changed",
           "Cannot link: you are no longer signed in as the account that asked. Start again from your account page.",
         );

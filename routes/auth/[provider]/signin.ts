@@ -3,7 +3,7 @@
  * state and sends the browser to the provider. A plain GET, so the login page's buttons
  * are links: the CSP's `form-action 'self'` would block a form post that redirects away.
  */
-import { AppError } from "../../../lib/errors.ts";
+import { DomainError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../runtime/types.ts";
 import { isSafeRedirectPath, redirect } from "../../../server/http.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
@@ -17,8 +17,8 @@ export const handler = {
     const provider = getProvider(config, ctx.params.provider);
     // Each start writes a pending state to KV: bound how fast anyone can make us write.
     if (!limits.signInStarts.take(clientAddress)) {
-      throw new AppError(
-        429,
+      throw new DomainError(
+        "rate_limited",
         "rate_limited",
         "Too many sign-in attempts, try again in a minute",
         {

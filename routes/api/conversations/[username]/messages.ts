@@ -2,7 +2,7 @@
  * The chat API. GET lists messages after a cursor (or the newest ones) and, with `wait`,
  * long polls: it holds until a message arrives or `wait` seconds pass. POST sends one;
  * a repeated `clientId` returns the stored message (200) instead of a duplicate (201).
- * Errors are JSON, mapped from AppError in lib/app.ts.
+ * Errors are JSON, mapped from DomainError in server/errors.ts.
  */
 import {
   findPeer,
