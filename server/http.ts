@@ -6,14 +6,45 @@ import { statusOf } from "./errors.ts";
 /** Largest request body the app accepts (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** A 303 See Other, the right answer to a successful form post. */
+const HEADER_ENCODER = new TextEncoder();
+
+/**
+ * The one gate for values built from request data on their way into a response header
+ * (Location, Content-Disposition, Set-Cookie, Retry-After). Header values must be bytes
+ * without CR, LF or NUL, and Deno refuses anything outside Latin-1: such a value used to
+ * take the whole server down. Visible ASCII and space pass unchanged; every other
+ * character is percent-encoded as UTF-8 (a lone surrogate becomes U+FFFD), so the result
+ * is always a valid header value and never splits one header into two.
+ */
+export function headerValue(value: string | number): string {
+  return String(value).replace(
+    /[^\x20-\x7e]/gu,
+    (char) =>
+      Array.from(
+        HEADER_ENCODER.encode(char),
+        (byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+      ).join(""),
+  );
+}
+
+/** A 303 See Other, the right answer to a successful form post. Every header passes `headerValue`. */
 export function redirect(
   location: string,
   headers: HeadersInit = {},
 ): Response {
-  const h = new Headers(headers);
-  h.set("location", location);
+  const h = new Headers();
+  for (const [name, value] of headerEntries(headers)) {
+    h.append(name, headerValue(value));
+  }
+  h.set("location", headerValue(location));
   return new Response(null, { status: 303, headers: h });
+}
+
+/** Header pairs from any HeadersInit, without letting `new Headers()` see raw values first. */
+function headerEntries(headers: HeadersInit): [string, string][] {
+  if (headers instanceof Headers) return [...headers];
+  if (Array.isArray(headers)) return headers.map(([k, v]) => [k, v]);
+  return Object.entries(headers);
 }
 
 /** JSON response with the given status. */
@@ -32,7 +63,7 @@ export function jsonError(error: DomainError): Response {
     error.details
   ) {
     const retry = (error.details as { retryAfter?: number }).retryAfter;
-    if (retry) headers["retry-after"] = String(retry);
+    if (retry) headers["retry-after"] = headerValue(retry);
   }
   return json({
     error: {
