@@ -5,6 +5,7 @@
  */
 import { DomainError } from "../errors.ts";
 import type { PasswordHash } from "../passwords.ts";
+import { truncateGraphemes } from "../text.ts";
 
 export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Sessions are re-written (sliding expiry) at most this often, to keep reads cheap. */
@@ -617,7 +618,7 @@ export class Db {
         lastSeq: seq,
         lastMessageAt: sentAt,
         lastFromId: input.from.id,
-        preview: input.text.slice(0, PREVIEW_LENGTH),
+        preview: truncateGraphemes(input.text, PREVIEW_LENGTH),
       };
       const op = this.kv.atomic()
         .check(head, sender, receiver)
