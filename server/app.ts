@@ -14,7 +14,12 @@ import { asDomainError, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
-import { jsonError, MAX_BODY_BYTES } from "./http.ts";
+import {
+  bodyLimitFor,
+  jsonError,
+  MAX_BODY_BYTES,
+  MAX_MESSAGE_BODY_BYTES,
+} from "./http.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
@@ -86,19 +91,22 @@ export function createApp(
     }),
   );
   app.use("*", csrf({ publicUrl: config.publicUrl }));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new DomainError(
-          "too_large",
-          "payload_too_large",
-          "The request body is larger than 16 KiB",
-        );
-      },
-    }),
+  const bodyLimits = new Map(
+    [MAX_BODY_BYTES, MAX_MESSAGE_BODY_BYTES].map((maxSize) => [
+      maxSize,
+      bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new DomainError(
+            "too_large",
+            "payload_too_large",
+            `The request body is larger than ${Math.floor(maxSize / 1024)} KiB`,
+          );
+        },
+      }),
+    ]),
   );
+  app.use("*", (c, next) => bodyLimits.get(bodyLimitFor(c.req.path))!(c, next));
 
   app.use(
     `${ISLANDS_URL_PREFIX}/*`,

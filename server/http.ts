@@ -1,10 +1,35 @@
 /** Small helpers for reading requests and writing responses at the HTTP edge. */
 import { z } from "zod";
 import { DomainError } from "../lib/errors.ts";
+import { MESSAGE_MAX_LENGTH } from "../lib/schemas.ts";
 import { statusOf } from "./errors.ts";
 
-/** Largest request body the app accepts (forms and JSON). */
+/** Largest request body most routes accept (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * Largest body of the two routes that take a message. Length is counted in UTF-16 code
+ * units (lib/schemas.ts), and the worst valid encoding of one unit is 9 bytes: a BMP
+ * character of 3 UTF-8 bytes percent-encoded by a no-JS form (`%E2%82%AC`). In JSON the
+ * worst is `\uXXXX`, 6 bytes; an emoji is 2 units in 4 bytes (12 encoded). The slack
+ * (about 5 KB) covers field names, a clientId and line breaks sent as CRLF.
+ */
+export const MAX_MESSAGE_BODY_BYTES = 40 * 1024;
+if (MAX_MESSAGE_BODY_BYTES < MESSAGE_MAX_LENGTH * 9 + 4 * 1024) {
+  throw new Error("MAX_MESSAGE_BODY_BYTES no longer fits the longest message");
+}
+
+const MESSAGE_ROUTES = [
+  /^\/chat\/[^/]+\/?$/,
+  /^\/api\/conversations\/[^/]+\/messages\/?$/,
+];
+
+/** The body limit for a request path: room for one message where one is sent, small elsewhere. */
+export function bodyLimitFor(path: string): number {
+  return MESSAGE_ROUTES.some((route) => route.test(path))
+    ? MAX_MESSAGE_BODY_BYTES
+    : MAX_BODY_BYTES;
+}
 
 const HEADER_ENCODER = new TextEncoder();
 
