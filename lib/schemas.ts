@@ -49,6 +49,7 @@ export const loginFormSchema = z.object({
  * render as nothing or garbage, and some start escape sequences in a terminal (NUL ends C
  * strings, ESC/CSI drive terminals that show exports or logs).
  */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\0-\x08\x0b-\x1f\x7f-\x9f]/;
 /** Text that draws nothing: whitespace and default-ignorable code points (zero-width space, joiners, BOM, word joiner, variation selectors, Hangul fillers, tags). */
 const NOTHING_VISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u;
