@@ -64,6 +64,9 @@ export const messageTextSchema = z.string({ error: "Text is required" })
   .trim()
   .min(1, "Message must not be empty")
   .max(MESSAGE_MAX_LENGTH, "Message must be at most 4000 characters")
+  // A lone surrogate (only JSON's \uD800 can send one) is not text: HTML shows it as
+  // U+FFFD while the API would echo it raw.
+  .refine((text) => text.isWellFormed(), "Message must be valid Unicode text")
   .refine(
     (text) => !CONTROL_CHARACTER.test(text),
     "Message must not contain control characters",

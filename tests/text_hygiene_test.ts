@@ -38,10 +38,17 @@ async function messageCount(
   return (await res.json()).messages.length;
 }
 
-Deno.test("messages with control characters (except newline and tab) or nothing visible get 422 from the API and store nothing", async () => {
+Deno.test("messages with control characters (except newline and tab), lone surrogates or nothing visible get 422 from the API and store nothing", async () => {
   await using server = await startTestServer();
   const { alice, bobName } = await registerPair(server.url);
-  for (const bad of [...CONTROL.map((c) => `hi ${c} there`), ...INVISIBLE]) {
+  const loneSurrogates = ["\ud800", "a\udfff", "\ude00😀"];
+  for (
+    const bad of [
+      ...CONTROL.map((c) => `hi ${c} there`),
+      ...INVISIBLE,
+      ...loneSurrogates,
+    ]
+  ) {
     const res = await alice.postJson(messagesPath(bobName), { text: bad });
     assert.equal(res.status, 422, JSON.stringify(bad));
     const body = await res.json();
