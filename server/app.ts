@@ -134,7 +134,23 @@ export function createApp(
       /\.[a-z0-9]+$/i.test(c.req.path) ? serveStaticFile(c, next) : next(),
   );
 
-  const pages = mountManifest<State>(app, manifest, { build });
+  const pages = mountManifest<State>(app, manifest, {
+    build,
+    // The API's 405 is the JSON envelope like every other API error; pages get HTML.
+    methodNotAllowed: (c, allow) => {
+      const error = new DomainError(
+        "method_not_allowed",
+        "method_not_allowed",
+        `${c.req.method} is not allowed here`,
+        { allow },
+      );
+      const res = isApi(c.req.path)
+        ? jsonError(error)
+        : renderError(c.get("state"), new URL(c.req.url), 405, error.message);
+      res.headers.set("allow", allow);
+      return res;
+    },
+  });
   const errorModule = manifest.routes["./routes/_error.tsx"];
 
   const renderError = (

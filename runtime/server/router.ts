@@ -121,7 +121,11 @@ function allowedMethods(mod: RouteModule): string {
 export function mountManifest<State>(
   app: AnyHono,
   manifest: Manifest,
-  options: { build: BuildInfo },
+  options: {
+    build: BuildInfo;
+    /** Builds the 405 for a method a route lacks (the app answers JSON under its API). */
+    methodNotAllowed?: (c: Context, allow: string) => Response;
+  },
 ): {
   render: (
     page: ComponentType<PageProps<State>>,
@@ -180,9 +184,13 @@ export function mountManifest<State>(
     app.all(pattern, async (c) => {
       const handler = dispatch<State>(mod, c.req.method);
       if (!handler) {
+        const allow = allowedMethods(mod);
+        if (options.methodNotAllowed) {
+          return options.methodNotAllowed(c, allow);
+        }
         return new Response("Method Not Allowed", {
           status: 405,
-          headers: { allow: allowedMethods(mod) },
+          headers: { allow },
         });
       }
       const params = c.req.param() as Record<string, string>;
