@@ -71,6 +71,7 @@ Deno.test("fuzz: a real pending sign-in completed with a hostile code or error n
       );
     },
     20,
+    false,
   );
   await assertStillUp(server);
 });
