@@ -5,8 +5,13 @@
 import { z } from "zod";
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOST: z.string().min(1).default("127.0.0.1"),
+  // Not z.coerce: it reads an empty PORT as 0, a random port nobody asked for.
+  PORT: z.string()
+    .regex(/^\d{1,5}$/, "must be a whole number from 0 to 65535")
+    .refine((port) => Number(port) <= 65535, "must be at most 65535")
+    .transform(Number)
+    .default(8000),
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
   DENO_KV_PATH: z.string().min(1).optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
@@ -54,13 +59,36 @@ export interface AppConfig {
 
 export const DEFAULT_KV_PATH = "data/natter.sqlite3";
 
+/**
+ * A setting the server cannot start with. Its message is one line naming the setting,
+ * its value and the reason, which `main.ts` prints instead of a stack trace.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: string | undefined,
+    readonly reason: string,
+  ) {
+    // Secrets are never echoed; JSON quoting keeps control characters off the terminal.
+    const shown = /SECRET/.test(setting)
+      ? "(hidden)"
+      : JSON.stringify(value ?? "");
+    super(
+      `Cannot start Natter: ${setting}=${shown} ${reason}`.replace(/\s+/g, " "),
+    );
+    this.name = "ConfigError";
+  }
+}
+
 /** Reads the configuration from environment variables (see README, "Configuration"). */
 export function loadConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(name, env[name], `is invalid: ${issue.message}`);
   }
   const e = parsed.data;
   const isDeploy = Boolean(e.DENO_DEPLOYMENT_ID);

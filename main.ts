@@ -3,14 +3,22 @@
  * builds island bundles if they are missing or stale, and serves until SIGINT/SIGTERM:
  * then it stops accepting, answers held long polls, closes KV and exits 0.
  */
-import { loadConfig } from "./fresh.config.ts";
-import { startServer } from "./server/serve.ts";
+import { ConfigError, loadConfig } from "./fresh.config.ts";
+import { type RunningServer, startServer } from "./server/serve.ts";
 
 /** Held polls answer at once on shutdown; anything still running after this is cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 if (import.meta.main) {
-  const server = await startServer(loadConfig());
+  let server: RunningServer;
+  try {
+    server = await startServer(loadConfig());
+  } catch (error) {
+    // An operator's mistake gets one line naming the setting, not a stack trace.
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    Deno.exit(1);
+  }
   let stopping = false;
   const stop = async () => {
     // A second signal means "now": a supervisor or a person who will not wait.

@@ -3,7 +3,12 @@ import { FormError } from "../components/FormError.tsx";
 import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../server/auth.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
-import { isSafeRedirectPath, readForm, redirect } from "../server/http.ts";
+import {
+  headerValue,
+  isSafeRedirectPath,
+  readForm,
+  redirect,
+} from "../server/http.ts";
 import { listProviders } from "../lib/oauth/providers.ts";
 import {
   verifyPassword,
@@ -59,7 +64,9 @@ export const handler = {
       }, {
         status: 429,
         headers: {
-          "retry-after": String(limits.loginFailures.retryAfter(limitKey)),
+          "retry-after": headerValue(
+            limits.loginFailures.retryAfter(limitKey),
+          ),
         },
       });
     }

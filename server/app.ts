@@ -14,7 +14,12 @@ import { asDomainError, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
-import { jsonError, MAX_BODY_BYTES } from "./http.ts";
+import {
+  bodyLimitFor,
+  jsonError,
+  MAX_BODY_BYTES,
+  MAX_MESSAGE_BODY_BYTES,
+} from "./http.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
@@ -86,19 +91,22 @@ export function createApp(
     }),
   );
   app.use("*", csrf({ publicUrl: config.publicUrl }));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new DomainError(
-          "too_large",
-          "payload_too_large",
-          "The request body is larger than 16 KiB",
-        );
-      },
-    }),
+  const bodyLimits = new Map(
+    [MAX_BODY_BYTES, MAX_MESSAGE_BODY_BYTES].map((maxSize) => [
+      maxSize,
+      bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new DomainError(
+            "too_large",
+            "payload_too_large",
+            `The request body is larger than ${Math.floor(maxSize / 1024)} KiB`,
+          );
+        },
+      }),
+    ]),
   );
+  app.use("*", (c, next) => bodyLimits.get(bodyLimitFor(c.req.path))!(c, next));
 
   app.use(
     `${ISLANDS_URL_PREFIX}/*`,
@@ -128,19 +136,19 @@ export function createApp(
 
   const pages = mountManifest<State>(app, manifest, {
     build,
-    // The app's own 405: the JSON envelope under /api, like every other API error.
-    methodNotAllowed: (request, allow) => {
+    // The API's 405 is the JSON envelope like every other API error; pages get HTML.
+    methodNotAllowed: (c, allow) => {
       const error = new DomainError(
         "method_not_allowed",
         "method_not_allowed",
-        `${request.method} is not allowed here; use ${allow}`,
+        `${c.req.method} is not allowed here; use ${allow}`,
         { allow: allow.split(", ") },
       );
-      const response = isApi(new URL(request.url).pathname)
+      const res = isApi(c.req.path)
         ? jsonError(error)
-        : new Response(error.message, { status: 405 });
-      response.headers.set("allow", allow);
-      return response;
+        : renderError(c.get("state"), new URL(c.req.url), 405, error.message);
+      res.headers.set("allow", allow);
+      return res;
     },
   });
   const errorModule = manifest.routes["./routes/_error.tsx"];
