@@ -21,6 +21,12 @@ export function encodeBase64Url(bytes: Uint8Array): string {
     .replace(/=+$/, "");
 }
 
+/** Bytes of URL-safe base64 (padding optional); throws on malformed input. */
+export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const standard = text.replaceAll("-", "+").replaceAll("_", "/");
+  return decodeBase64(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
+}
+
 /** Lowercase hex of SHA-256 over a UTF-8 string. */
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest(

@@ -11,7 +11,7 @@ import type { State } from "../server/state.ts";
 const PUBLIC_PATHS = [/^\/$/, /^\/login$/, /^\/register$/, /^\/auth\//];
 
 export async function handler(ctx: RouteContext<State>): Promise<Response> {
-  const token = readSessionToken(ctx.req);
+  const token = readSessionToken(ctx.req, ctx.state.secure);
   if (token) {
     const tokenHash = await hashSessionToken(token);
     const session = await ctx.state.db.validateSession(tokenHash);
