@@ -1,24 +1,25 @@
-/** Small byte/string encodings (std/encoding is on JSR, which this project cannot reach). */
+/**
+ * Byte/string encodings. Node's `Buffer` (built into Deno as `node:buffer`) does the work:
+ * std/encoding is on JSR, which this project cannot reach, and Buffer runs on Deno Deploy.
+ */
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
 
 /** Standard base64 of bytes. */
 export function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("base64");
 }
 
 /** Bytes of a standard base64 string. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+  return new Uint8Array(Buffer.from(text, "base64"));
 }
 
 /** URL-safe base64 without padding (RFC 4648 §5). */
 export function encodeBase64Url(bytes: Uint8Array): string {
-  return encodeBase64(bytes).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("base64url");
 }
 
 /** Bytes of URL-safe base64 (padding optional); throws on malformed input. */
@@ -28,14 +29,6 @@ export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Lowercase hex of SHA-256 over a UTF-8 string. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(text),
-  );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
+export function sha256Hex(text: string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(text).digest("hex"));
 }

@@ -2,6 +2,7 @@
  * Password hashing with PBKDF2-SHA256 from WebCrypto. The parameters are stored beside the
  * hash so the iteration count can be raised later without invalidating old hashes.
  */
+import { timingSafeEqual as cryptoTimingSafeEqual } from "node:crypto";
 import { decodeBase64, encodeBase64 } from "./encoding.ts";
 
 /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
@@ -87,10 +88,7 @@ export async function verifyPasswordAgainstNothing(
   return false;
 }
 
-/** Compares two byte arrays without an early exit. */
+/** Compares two byte arrays in constant time (node:crypto's), false on a length mismatch. */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
+  return a.length === b.length && cryptoTimingSafeEqual(a, b);
 }

@@ -166,7 +166,23 @@ export async function createApp(
       /\.[a-z0-9]+$/i.test(c.req.path) ? serveStaticFile(c, next) : next(),
   );
 
-  const pages = mountManifest<State>(app, manifest, { build });
+  const pages = mountManifest<State>(app, manifest, {
+    build,
+    // The app's own 405: the JSON envelope under /api, like every other API error.
+    methodNotAllowed: (request, allow) => {
+      const error = new DomainError(
+        "method_not_allowed",
+        "method_not_allowed",
+        `${request.method} is not allowed here; use ${allow}`,
+        { allow: allow.split(", ") },
+      );
+      const response = isApi(new URL(request.url).pathname)
+        ? jsonError(error)
+        : new Response(error.message, { status: 405 });
+      response.headers.set("allow", allow);
+      return response;
+    },
+  });
   const errorModule = manifest.routes["./routes/_error.tsx"];
 
   const renderError = (

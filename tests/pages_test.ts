@@ -127,6 +127,7 @@ Deno.test("the chat form works without JavaScript: post, 303 back, message shown
 Deno.test("unknown pages are HTML 404s, unknown API paths JSON 404s, wrong methods 405", async () => {
   await using server = await startTestServer();
   const client = new TestClient(server.url);
+  const peer = await new TestClient(server.url).register();
   await client.register();
   const page = await client.fetch("/nope");
   assert.equal(page.status, 404);
@@ -139,6 +140,15 @@ Deno.test("unknown pages are HTML 404s, unknown API paths JSON 404s, wrong metho
   assert.equal(put.status, 405);
   assert.match(put.headers.get("allow") ?? "", /GET, POST/);
   await put.body?.cancel();
+  const apiPut = await client.fetch(messagesPath(peer), { method: "PUT" });
+  assert.equal(apiPut.status, 405);
+  assert.equal(apiPut.headers.get("allow"), "GET, POST");
+  const body = await apiPut.json();
+  assert.equal(body.error.code, "method_not_allowed");
+  assert.deepEqual(body.error.details, { allow: ["GET", "POST"] });
+  const stranger = await new TestClient(server.url).fetch("/api/nope");
+  assert.ok(stranger.status === 401 || stranger.status === 404);
+  assert.ok((await stranger.json()).error.code);
 });
 
 Deno.test("GET / sends visitors to /login and members to /users", async () => {

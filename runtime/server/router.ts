@@ -121,7 +121,11 @@ function allowedMethods(mod: RouteModule): string {
 export function mountManifest<State>(
   app: AnyHono,
   manifest: Manifest,
-  options: { build: BuildInfo },
+  options: {
+    build: BuildInfo;
+    /** Answers a method the route does not handle; the default is a plain-text 405. */
+    methodNotAllowed?: (request: Request, allow: string) => Response;
+  },
 ): {
   render: (
     page: ComponentType<PageProps<State>>,
@@ -180,10 +184,12 @@ export function mountManifest<State>(
     app.all(pattern, async (c) => {
       const handler = dispatch<State>(mod, c.req.method);
       if (!handler) {
-        return new Response("Method Not Allowed", {
-          status: 405,
-          headers: { allow: allowedMethods(mod) },
-        });
+        const allow = allowedMethods(mod);
+        return options.methodNotAllowed?.(c.req.raw, allow) ??
+          new Response("Method Not Allowed", {
+            status: 405,
+            headers: { allow },
+          });
       }
       const params = c.req.param() as Record<string, string>;
       const ctx: RouteContext<State> = makeContext<State>(

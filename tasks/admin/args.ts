@@ -2,6 +2,7 @@
  * A strict command-line parser: unknown options and extra or missing arguments are usage
  * errors, so a typo never runs a destructive command with a default.
  */
+import { parseArgs as nodeParseArgs } from "node:util";
 import { type ArgSpec, type ParsedArgs, UsageError } from "./command.ts";
 
 /** Parses `argv` (after the command name) against `spec`; `--help` is handled by the caller. */
@@ -10,42 +11,50 @@ export function parseArgs(
   spec: ArgSpec,
   argv: string[],
 ): ParsedArgs {
+  const options: Record<string, { type: "boolean" | "string" }> = {};
+  for (const name of Object.keys(spec.flags ?? {})) {
+    options[name] = { type: "boolean" };
+  }
+  for (const name of Object.keys(spec.options ?? {})) {
+    options[name] = { type: "string" };
+  }
+  let tokens;
+  try {
+    // `tokens` lets us refuse what node:util accepts silently: a repeated option.
+    ({ tokens } = nodeParseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: true,
+      tokens: true,
+    }));
+  } catch (error) {
+    throw new UsageError(
+      usageMessage(error as Error & { code?: string }, spec),
+      command,
+    );
+  }
   const parsed: ParsedArgs = { positionals: {}, flags: new Set(), options: {} };
   const values: string[] = [];
-  let onlyPositionals = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (onlyPositionals || !arg.startsWith("-") || arg === "-") {
-      values.push(arg);
+  for (const token of tokens) {
+    if (token.kind === "positional") values.push(token.value);
+    if (token.kind !== "option") continue;
+    if (options[token.name].type === "boolean") {
+      parsed.flags.add(token.name);
       continue;
     }
-    if (arg === "--") {
-      onlyPositionals = true;
-      continue;
+    if (!token.value) {
+      throw new UsageError(
+        `Option --${token.name} needs a value (${
+          spec.options![token.name].value
+        })`,
+        command,
+      );
     }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    if (arg.startsWith("--") && spec.flags && name in spec.flags) {
-      if (inline !== undefined) {
-        throw new UsageError(`Option --${name} takes no value`, command);
-      }
-      parsed.flags.add(name);
-    } else if (arg.startsWith("--") && spec.options && name in spec.options) {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === "") {
-        throw new UsageError(
-          `Option --${name} needs a value (${spec.options[name].value})`,
-          command,
-        );
-      }
-      if (name in parsed.options) {
-        throw new UsageError(`Option --${name} given twice`, command);
-      }
-      parsed.options[name] = value;
-    } else {
-      throw new UsageError(`Unknown option ${arg.split("=")[0]}`, command);
+    if (token.name in parsed.options) {
+      throw new UsageError(`Option --${token.name} given twice`, command);
     }
+    parsed.options[token.name] = token.value;
   }
   const names = spec.positionals ?? [];
   if (values.length < names.length) {
@@ -59,6 +68,22 @@ export function parseArgs(
   }
   names.forEach((name, i) => parsed.positionals[name] = values[i]);
   return parsed;
+}
+
+/** node:util's errors in this tool's words, naming the option as the person typed it. */
+function usageMessage(error: Error & { code?: string }, spec: ArgSpec): string {
+  const option = error.message.match(/'(-{1,2}[^'\s]+)/)?.[1] ?? "";
+  const name = option.replace(/^-+/, "");
+  switch (error.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `Unknown option ${option.split("=")[0]}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return spec.flags && name in spec.flags
+        ? `Option --${name} takes no value`
+        : `Option --${name} needs a value (${spec.options?.[name]?.value})`;
+    default:
+      return error.message;
+  }
 }
 
 /** True when `--help` or `-h` appears before a `--`. */

@@ -1,0 +1,135 @@
+/**
+ * Verbs for `deno task admin` (tasks/admin/): overviews, counts, backup and restore. They
+ * work on a KV the server may be using at the same time, so bulk writes go in atomic
+ * batches well under KV's limit of 1000 mutations. Deleting a user is in `admin_delete.ts`.
+ */
+import { DomainError } from "../errors.ts";
+import { conversationId, keys, parseUserConversationKey } from "./keys.ts";
+import { commit } from "./kv.ts";
+import type { ConversationHead } from "./messages.ts";
+import { type Session, SESSION_MAX_AGE_MS } from "./sessions.ts";
+import { listUsers, type User } from "./users.ts";
+
+/** Bulk reads and writes go in batches of this many entries (KV allows 1000 mutations). */
+export const ADMIN_BATCH = 500;
+
+/** One row of `deno task admin user:list`. */
+export interface UserActivity {
+  user: User;
+  /** Newest sign-in or session use (sessions are touched at most hourly), or null. */
+  lastActiveAt: string | null;
+  messagesSent: number;
+}
+
+/** What `deno task admin stats` reports. */
+export interface AdminStats {
+  users: number;
+  conversations: number;
+  messages: number;
+  sessions: number;
+}
+
+/** True when the KV holds no key at all (import refuses anything else without --merge). */
+export async function isEmpty(kv: Deno.Kv): Promise<boolean> {
+  for await (const _ of kv.list({ prefix: [] }, { limit: 1 })) return false;
+  return true;
+}
+
+/** Every user with last activity and the count of messages they sent, ordered by name. */
+export async function listUserActivity(kv: Deno.Kv): Promise<UserActivity[]> {
+  const rows: UserActivity[] = [];
+  for (const user of await listUsers(kv)) {
+    const [activity, sent] = await kv.getMany<[string, Deno.KvU64]>([
+      keys.userActivity(user.id),
+      keys.sentCount(user.id),
+    ]);
+    let lastActiveAt = activity.value;
+    // Sessions from before `user_activity` existed still tell when someone was last seen.
+    for await (const entry of kv.list({ prefix: keys.userSessions(user.id) })) {
+      const session = (await kv.get<Session>(
+        keys.session(String(entry.key[2])),
+      )).value;
+      if (session && (!lastActiveAt || session.lastSeenAt > lastActiveAt)) {
+        lastActiveAt = session.lastSeenAt;
+      }
+    }
+    rows.push({
+      user,
+      lastActiveAt,
+      messagesSent: Number(sent.value?.value ?? 0n),
+    });
+  }
+  return rows.sort((a, b) =>
+    a.user.username.toLowerCase().localeCompare(b.user.username.toLowerCase())
+  );
+}
+
+/** Counts users, conversations, messages and live sessions. */
+export async function countAll(
+  kv: Deno.Kv,
+  now = new Date(),
+): Promise<AdminStats> {
+  const stats: AdminStats = {
+    users: 0,
+    conversations: 0,
+    messages: 0,
+    sessions: 0,
+  };
+  for await (const _ of kv.list({ prefix: keys.users() })) stats.users++;
+  // Each conversation has a row in both members' indexes: count it once, via the
+  // smaller id, and read its head (whose seq is its message count) in batches of 10.
+  let heads: Deno.KvKey[] = [];
+  const addHeads = async () => {
+    for (const head of await kv.getMany<ConversationHead[]>(heads)) {
+      stats.messages += head.value?.seq ?? 0;
+    }
+    heads = [];
+  };
+  for await (const entry of kv.list({ prefix: keys.allUserConversations() })) {
+    const { userId, peerId } = parseUserConversationKey(entry.key);
+    if (userId > peerId) continue;
+    stats.conversations++;
+    heads.push(keys.conversationHead(conversationId(userId, peerId)));
+    if (heads.length === 10) await addHeads();
+  }
+  if (heads.length > 0) await addHeads();
+  for await (const entry of kv.list<Session>({ prefix: keys.sessions() })) {
+    // KV expiry is lazy: a session past its age is dead even if still stored.
+    const idle = now.getTime() - Date.parse(entry.value.lastSeenAt);
+    if (idle <= SESSION_MAX_AGE_MS) stats.sessions++;
+  }
+  return stats;
+}
+
+/**
+ * Every entry worth backing up, in KV key order (deterministic). Sessions and pending
+ * OAuth states are left out: they are short-lived, tied to cookies, and cannot carry
+ * their expiry through a list.
+ */
+export async function* exportEntries(
+  kv: Deno.Kv,
+): AsyncGenerator<Deno.KvEntry<unknown>> {
+  const skipped = new Set(
+    [keys.sessions(), keys.allUserSessions(), keys.oauthStates()].map((k) =>
+      k[0]
+    ),
+  );
+  for await (
+    const entry of kv.list({ prefix: [] }, { batchSize: ADMIN_BATCH })
+  ) {
+    if (!skipped.has(entry.key[0] as string)) yield entry;
+  }
+}
+
+/** Writes imported entries in one atomic commit (callers keep batches under KV's limits). */
+export async function importBatch(
+  kv: Deno.Kv,
+  entries: Array<{ key: Deno.KvKey; value: unknown }>,
+): Promise<void> {
+  const op = kv.atomic();
+  for (const entry of entries) op.set(entry.key, entry.value);
+  const result = await commit(op);
+  if (!result.ok) {
+    throw new DomainError("busy", "busy", "Cannot import: try again");
+  }
+}

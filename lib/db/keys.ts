@@ -1,0 +1,91 @@
+/**
+ * Every KV key the app uses, built in one place, and the parsers that read ids back out of
+ * listed keys. README's "KV key layout" table mirrors this module.
+ */
+
+/** Every KV key the app uses. */
+export const keys = {
+  user: (id: string) => ["users", id],
+  users: () => ["users"],
+  userByName: (username: string) => ["users_by_name", username.toLowerCase()],
+  session: (tokenHash: string) => ["sessions", tokenHash],
+  userSession: (userId: string, tokenHash: string) => [
+    "user_sessions",
+    userId,
+    tokenHash,
+  ],
+  userSessions: (userId: string) => ["user_sessions", userId],
+  conversationHead: (conversationId: string) => [
+    "conversations",
+    conversationId,
+    "head",
+  ],
+  message: (conversationId: string, seq: number) => [
+    "conversations",
+    conversationId,
+    "messages",
+    seq,
+  ],
+  messages: (conversationId: string) => [
+    "conversations",
+    conversationId,
+    "messages",
+  ],
+  clientMessage: (
+    conversationId: string,
+    senderId: string,
+    clientId: string,
+  ) => ["conversations", conversationId, "client_ids", senderId, clientId],
+  userConversation: (userId: string, peerId: string) => [
+    "user_conversations",
+    userId,
+    peerId,
+  ],
+  userConversations: (userId: string) => ["user_conversations", userId],
+  unread: (userId: string, peerId: string) => ["unread", userId, peerId],
+  unreads: (userId: string) => ["unread", userId],
+  sentCount: (userId: string) => ["user_sent_counts", userId],
+  /** Sign-in with an external provider (issue 6): (provider, subject) → userId. */
+  identity: (
+    provider: string,
+    subject: string,
+  ) => ["identities", provider, subject],
+  /** The providers linked to a user, for listing and unlinking. */
+  userIdentity: (
+    userId: string,
+    provider: string,
+  ) => ["user_identities", userId, provider],
+  userIdentities: (userId: string) => ["user_identities", userId],
+  /** Pending OAuth sign-ins, single-use, expiring after 10 minutes. */
+  oauthState: (state: string) => ["oauth_states", state],
+  // Admin tasks (issue 4): whole-collection prefixes and the last-activity marker.
+  sessions: () => ["sessions"],
+  allUserSessions: () => ["user_sessions"],
+  oauthStates: () => ["oauth_states"],
+  conversation: (conversationId: string) => ["conversations", conversationId],
+  allUserConversations: () => ["user_conversations"],
+  /** ISO time of the user's newest sign-in or session touch, kept after logout. */
+  userActivity: (userId: string) => ["user_activity", userId],
+} as const;
+
+/** The deterministic id of the conversation between two users, whoever asks. */
+export function conversationId(userA: string, userB: string): string {
+  return userA < userB ? `${userA}_${userB}` : `${userB}_${userA}`;
+}
+
+/** The token hash in a `["user_sessions", userId, tokenHash]` key. */
+export function parseUserSessionKey(key: Deno.KvKey): { tokenHash: string } {
+  return { tokenHash: String(key[2]) };
+}
+
+/** The ids in a `["user_conversations", userId, peerId]` key. */
+export function parseUserConversationKey(
+  key: Deno.KvKey,
+): { userId: string; peerId: string } {
+  return { userId: String(key[1]), peerId: String(key[2]) };
+}
+
+/** The peer id in an `["unread", userId, peerId]` key. */
+export function parseUnreadKey(key: Deno.KvKey): { peerId: string } {
+  return { peerId: String(key[2]) };
+}
