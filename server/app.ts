@@ -32,8 +32,6 @@ export interface AppOptions {
   root: string;
   /** Aborted on shutdown; long polls answer and end when it fires. */
   shutdown?: AbortSignal;
-  /** Key for device cookies; a random one (valid until restart) when absent. */
-  deviceSecret?: Uint8Array<ArrayBuffer>;
 }
 
 /** HSTS for a year once the site is on https; browsers ignore it over plain http. */
@@ -57,8 +55,9 @@ export async function createApp(
   const limits = createRateLimiters();
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
+  // Kept in KV so device cookies stay valid across restarts and on every process.
   const devices = await createDeviceCookies(
-    options.deviceSecret ?? crypto.getRandomValues(new Uint8Array(32)),
+    await db.getOrCreateSecret("device_cookie"),
   );
 
   app.use("*", async (c, next) => {

@@ -28,4 +28,6 @@ export interface State {
   user?: SessionUser;
   /** SHA-256 of the session token, kept so logout can delete exactly this session. */
   sessionTokenHash?: string;
+  /** ISO time the person last proved who they are in this session (server/reauth.ts). */
+  authenticatedAt?: string;
 }
