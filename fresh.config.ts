@@ -3,6 +3,7 @@
  * Every knob an operator can turn lives here; README documents each one.
  */
 import { z } from "zod";
+import { type Cidr, parseCidr } from "./server/ip.ts";
 
 const envSchema = z.object({
   // Not z.coerce: it reads an empty PORT as 0, a random port nobody asked for.
@@ -15,6 +16,22 @@ const envSchema = z.object({
   DENO_KV_PATH: z.string().min(1).optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
+  // Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers we believe.
+  TRUST_PROXY: z.string().default("").transform((text, ctx) => {
+    const ranges: Cidr[] = [];
+    for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const range = parseCidr(item);
+      if (!range) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${item}" is not an IP address or CIDR range`,
+        });
+        return z.NEVER;
+      }
+      ranges.push(range);
+    }
+    return ranges;
+  }),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
@@ -41,6 +58,8 @@ export interface AppConfig {
   isDeploy: boolean;
   /** Origin users see (behind a proxy); undefined means "the request's own origin". */
   publicUrl: string | undefined;
+  /** Proxies (`TRUST_PROXY`) whose X-Forwarded-For/-Proto are believed; empty means none. */
+  trustProxy: Cidr[];
   /** How often the chat island asks for new messages when it is not long polling. */
   pollIntervalMs: number;
   logRequests: boolean;
@@ -98,6 +117,7 @@ export function loadConfig(
     kvPath: e.DENO_KV_PATH ?? (isDeploy ? undefined : DEFAULT_KV_PATH),
     isDeploy,
     publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
     buildDir: "_fresh",

@@ -9,6 +9,10 @@ import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import { USERNAME_PATTERN } from "./schemas.ts";
 import type { SessionUser, State } from "../server/state.ts";
+import {
+  HELD_POLL_RETRY_AFTER_SECONDS,
+  MAX_HELD_POLLS_PER_USER,
+} from "../server/rate_limit.ts";
 
 /** The chat partner named in the URL; 404 when unknown (or oneself: no self-chats). */
 export async function findPeer(state: State, username: string): Promise<User> {
@@ -72,16 +76,50 @@ export async function pollMessages(
   const head = await state.db.getConversationHead(cid);
   if ((head?.seq ?? 0) <= afterSeq) {
     const outcome = options.waitSeconds > 0
-      ? await headWaiterFor(state.db).wait(cid, afterSeq, {
-        timeoutMs: options.waitSeconds * 1000,
-        signals: [state.shutdown, ...(options.signal ? [options.signal] : [])],
-      })
+      ? await holdPoll(
+        state,
+        me,
+        () =>
+          headWaiterFor(state.db).wait(cid, afterSeq, {
+            timeoutMs: options.waitSeconds * 1000,
+            signals: [
+              state.shutdown,
+              ...(options.signal ? [options.signal] : []),
+            ],
+          }),
+      )
       : "timeout";
     if (outcome !== "changed") {
       return { messages: [], cursor: encodeCursor(afterSeq) };
     }
   }
   return await loadMessages(state, me, peer, { afterSeq, limit });
+}
+
+/**
+ * Holds one of the user's few long-poll slots while `wait` runs. Over the limit the new
+ * poll is refused (429), not the oldest answered: answering the oldest would make two
+ * tabs over the limit knock each other's polls out in a loop.
+ */
+async function holdPoll<T>(
+  state: State,
+  me: SessionUser,
+  wait: () => Promise<T>,
+): Promise<T> {
+  const release = state.limits.heldPolls.acquire(me.id);
+  if (!release) {
+    throw new DomainError(
+      "rate_limited",
+      "too_many_polls",
+      `You already have ${MAX_HELD_POLLS_PER_USER} requests waiting for messages; close some tabs or wait`,
+      { retryAfter: HELD_POLL_RETRY_AFTER_SECONDS },
+    );
+  }
+  try {
+    return await wait();
+  } finally {
+    release();
+  }
 }
 
 /** Sends a message from `me` to `peer`, within the per-user rate limit. */

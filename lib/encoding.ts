@@ -22,6 +22,12 @@ export function encodeBase64Url(bytes: Uint8Array): string {
     .toString("base64url");
 }
 
+/** Bytes of URL-safe base64 (padding optional); throws on malformed input. */
+export function decodeBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const standard = text.replaceAll("-", "+").replaceAll("_", "/");
+  return decodeBase64(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
+}
+
 /** Lowercase hex of SHA-256 over a UTF-8 string. */
 export function sha256Hex(text: string): Promise<string> {
   return Promise.resolve(createHash("sha256").update(text).digest("hex"));

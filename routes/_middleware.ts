@@ -3,6 +3,7 @@
  * public needs a signed-in user (pages redirect to /login, the API answers 401).
  */
 import { hashSessionToken, readSessionToken } from "../server/auth.ts";
+import { authenticatedAt } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
 import type { RouteContext } from "../runtime/types.ts";
 import { redirect } from "../server/http.ts";
@@ -11,13 +12,14 @@ import type { State } from "../server/state.ts";
 const PUBLIC_PATHS = [/^\/$/, /^\/login$/, /^\/register$/, /^\/auth\//];
 
 export async function handler(ctx: RouteContext<State>): Promise<Response> {
-  const token = readSessionToken(ctx.req);
+  const token = readSessionToken(ctx.req, ctx.state.secure);
   if (token) {
     const tokenHash = await hashSessionToken(token);
     const session = await ctx.state.db.validateSession(tokenHash);
     if (session) {
       ctx.state.user = { id: session.userId, username: session.username };
       ctx.state.sessionTokenHash = tokenHash;
+      ctx.state.authenticatedAt = authenticatedAt(session);
     }
   }
   const path = ctx.url.pathname;

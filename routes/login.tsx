@@ -2,6 +2,7 @@ import { Field } from "../components/Field.tsx";
 import { FormError } from "../components/FormError.tsx";
 import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../server/auth.ts";
+import { admitPasswordCheck } from "../server/login_throttle.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
 import {
   headerValue,
@@ -42,7 +43,7 @@ export const handler = {
   },
 
   async POST(ctx: RouteContext<State, LoginData>) {
-    const { db, limits, clientAddress } = ctx.state;
+    const { db, devices, secure } = ctx.state;
     const form = await readForm(ctx.req);
     const next = isSafeRedirectPath(form.next) ? form.next : undefined;
     const parsed = loginFormSchema.safeParse(form);
@@ -53,8 +54,13 @@ export const handler = {
       );
     }
     const { username, password } = parsed.data;
-    const limitKey = `${clientAddress}|${username.toLowerCase()}`;
-    if (limits.loginFailures.limited(limitKey)) {
+    const user = await db.getUserByName(username);
+    // The token is taken before the slow hash runs: parallel guesses cannot all be checked.
+    const admission = await admitPasswordCheck(ctx.state, ctx.req, {
+      username,
+      userId: user?.id,
+    });
+    if (!admission.ok) {
       return ctx.render({
         username,
         next,
@@ -63,26 +69,29 @@ export const handler = {
         },
       }, {
         status: 429,
-        headers: {
-          "retry-after": headerValue(
-            limits.loginFailures.retryAfter(limitKey),
-          ),
-        },
+        headers: { "retry-after": headerValue(admission.retryAfter) },
       });
     }
-    const user = await db.getUserByName(username);
     const ok = user?.password
       ? await verifyPassword(password, user.password)
       : await verifyPasswordAgainstNothing(password);
+    admission.settle(Boolean(user && ok));
     if (!user || !ok) {
-      limits.loginFailures.take(limitKey);
       return ctx.render(
         { username, next, errors: { form: WRONG_CREDENTIALS } },
         { status: 401 },
       );
     }
-    const cookie = await startSession(db, user, ctx.url);
-    return redirect(next ?? "/users", { "set-cookie": cookie });
+    const headers = new Headers();
+    headers.append(
+      "set-cookie",
+      await startSession(db, user, {
+        secure,
+        replaces: ctx.state.sessionTokenHash,
+      }),
+    );
+    headers.append("set-cookie", await devices.issue(user.id, secure));
+    return redirect(next ?? "/users", headers);
   },
 };
 

@@ -9,6 +9,8 @@ export const handler = {
     if (ctx.state.sessionTokenHash) {
       await ctx.state.db.deleteSession(ctx.state.sessionTokenHash);
     }
-    return redirect("/login", { "set-cookie": clearSessionCookie(ctx.url) });
+    return redirect("/login", {
+      "set-cookie": clearSessionCookie(ctx.state.secure),
+    });
   },
 };

@@ -37,6 +37,9 @@ export const handler = {
         errors: { form: "Too many sign-ups, try again later" },
       }, {
         status: 429,
+        headers: {
+          "retry-after": String(limits.registrations.retryAfter(clientAddress)),
+        },
       });
     }
     const parsed = registerFormSchema.safeParse(form);
@@ -59,7 +62,10 @@ export const handler = {
         username: parsed.data.username,
         password: await hashPassword(parsed.data.password),
       });
-      const cookie = await startSession(db, user, ctx.url);
+      const cookie = await startSession(db, user, {
+        secure: ctx.state.secure,
+        replaces: ctx.state.sessionTokenHash,
+      });
       return redirect("/users", { "set-cookie": cookie });
     } catch (error) {
       if (error instanceof DomainError && error.code === "username_taken") {

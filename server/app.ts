@@ -10,7 +10,7 @@ import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
 import type { Db } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
-import { asDomainError, statusOf } from "./errors.ts";
+import { asDomainError, errorHeaders, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
@@ -21,6 +21,9 @@ import {
   MAX_MESSAGE_BODY_BYTES,
 } from "./http.ts";
 import { csrf } from "./middleware/csrf.ts";
+import { hostCheck } from "./middleware/host_check.ts";
+import { resolveClient } from "./client_info.ts";
+import { createDeviceCookies } from "./device_cookie.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
@@ -36,6 +39,9 @@ export interface AppOptions {
   shutdown?: AbortSignal;
 }
 
+/** HSTS for a year once the site is on https; browsers ignore it over plain http. */
+const HSTS = "max-age=31536000; includeSubDomains";
+
 export interface ErrorPageData {
   status: number;
   message: string;
@@ -46,25 +52,43 @@ function isApi(path: string): boolean {
 }
 
 /** Creates the request handler for the whole app. */
-export function createApp(
+export async function createApp(
   options: AppOptions,
-): Hono<{ Variables: { state: State } }> {
+): Promise<Hono<{ Variables: { state: State } }>> {
   const { db, config, manifest, build, root } = options;
   const app = new Hono<{ Variables: { state: State } }>();
   const limits = createRateLimiters();
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
+  // Kept in KV so device cookies stay valid across restarts and on every process.
+  const devices = await createDeviceCookies(
+    await db.getOrCreateSecret("device_cookie"),
+  );
 
   app.use("*", async (c, next) => {
-    let clientAddress = "unknown";
+    let peer = "unknown";
     try {
-      clientAddress = getConnInfo(c).remote.address ?? "unknown";
+      peer = getConnInfo(c).remote.address ?? "unknown";
     } catch {
       // Requests made with app.request() in-process carry no connection info.
     }
-    c.set("state", { db, config, limits, users, clientAddress, shutdown });
+    const client = resolveClient(c.req.raw, peer, config);
+    c.set("state", {
+      db,
+      config,
+      limits,
+      users,
+      clientAddress: client.address,
+      secure: client.secure,
+      devices,
+      shutdown,
+    });
     const started = performance.now();
     await next();
+    // The mapper and routes set a precise Retry-After; this is the net under all of them.
+    if (c.res.status === 429 && !c.res.headers.has("retry-after")) {
+      c.res.headers.set("retry-after", "1");
+    }
     if (config.logRequests) {
       const ms = (performance.now() - started).toFixed(1);
       console.log(`${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms`);
@@ -88,6 +112,21 @@ export function createApp(
         objectSrc: ["'none'"],
       },
       crossOriginEmbedderPolicy: false,
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.get("state").secure) {
+      c.res.headers.set("strict-transport-security", HSTS);
+    }
+  });
+  app.use(
+    "*",
+    hostCheck({
+      publicUrl: config.publicUrl,
+      // On Deno Deploy the platform routes by name; HOST means nothing there.
+      listenHost: config.isDeploy ? "0.0.0.0" : config.host,
     }),
   );
   app.use("*", csrf({ publicUrl: config.publicUrl }));
@@ -188,12 +227,16 @@ export function createApp(
     const error = asDomainError(err);
     if (!(err instanceof DomainError)) console.error(err);
     if (isApi(c.req.path)) return jsonError(error);
-    return renderError(
+    const page = renderError(
       c.get("state"),
       new URL(c.req.url),
       statusOf(error),
       error.message,
     );
+    for (const [name, value] of Object.entries(errorHeaders(error))) {
+      page.headers.set(name, value);
+    }
+    return page;
   });
 
   return app;

@@ -1,6 +1,8 @@
 /**
  * Sessions as the Copenhagen Book describes them: a 256-bit random token in an HttpOnly
- * cookie, only its SHA-256 stored in KV, a new session on every login, deleted on logout.
+ * cookie, only its SHA-256 stored in KV, a new session on every login (the browser's
+ * previous one is deleted: no session fixation), deleted on logout. On https the cookie
+ * is `__Host-natter_session`: Secure, Path=/, no Domain, so no subdomain can set it.
  */
 import { generateCookie } from "hono/cookie";
 import { parse } from "hono/utils/cookie";
@@ -9,6 +11,11 @@ import { SESSION_MAX_AGE_MS } from "../lib/db/db.ts";
 import { encodeBase64Url, sha256Hex } from "../lib/encoding.ts";
 
 export const SESSION_COOKIE = "natter_session";
+
+/** The session cookie's name for a plain-http or an https site. */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 
 /** A fresh random session token (32 bytes, base64url). */
 export function generateSessionToken(): string {
@@ -20,41 +27,44 @@ export function hashSessionToken(token: string): Promise<string> {
   return sha256Hex(token);
 }
 
-/** The session token from the request's cookie, if any. */
-export function readSessionToken(req: Request): string | undefined {
+/** The session token from the request's cookie, if any (on https only the `__Host-` one). */
+export function readSessionToken(
+  req: Request,
+  secure = false,
+): string | undefined {
   const header = req.headers.get("cookie");
   if (!header) return undefined;
-  const token = parse(header, SESSION_COOKIE)[SESSION_COOKIE];
+  const name = sessionCookieName(secure);
+  const token = parse(header, name)[name];
   return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
 }
 
-function cookieOptions(url: URL) {
-  return {
-    httpOnly: true,
-    sameSite: "Lax" as const,
-    path: "/",
-    secure: url.protocol === "https:",
-  };
+function cookieOptions(secure: boolean) {
+  return { httpOnly: true, sameSite: "Lax" as const, path: "/", secure };
 }
 
-/** Starts a new session for `user`; returns the Set-Cookie header value. */
+/**
+ * Starts a new session for `user`; returns the Set-Cookie header value. `replaces` is the
+ * browser's current session, deleted first so a planted or stolen cookie dies at login.
+ */
 export async function startSession(
   db: Db,
   user: Pick<User, "id" | "username">,
-  url: URL,
+  options: { secure: boolean; replaces?: string },
 ): Promise<string> {
+  if (options.replaces) await db.deleteSession(options.replaces);
   const token = generateSessionToken();
   await db.createSession(await hashSessionToken(token), user);
-  return generateCookie(SESSION_COOKIE, token, {
-    ...cookieOptions(url),
+  return generateCookie(sessionCookieName(options.secure), token, {
+    ...cookieOptions(options.secure),
     maxAge: Math.floor(SESSION_MAX_AGE_MS / 1000),
   });
 }
 
 /** The Set-Cookie header value that removes the session cookie. */
-export function clearSessionCookie(url: URL): string {
-  return generateCookie(SESSION_COOKIE, "", {
-    ...cookieOptions(url),
+export function clearSessionCookie(secure: boolean): string {
+  return generateCookie(sessionCookieName(secure), "", {
+    ...cookieOptions(secure),
     maxAge: 0,
   });
 }

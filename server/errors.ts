@@ -35,3 +35,18 @@ export function asDomainError(error: unknown): DomainError {
     "Something went wrong on our side",
   );
 }
+
+/** Seconds a 429 asks the client to wait; every 429 carries one, HTML and JSON alike. */
+export function retryAfterOf(error: DomainError): number | undefined {
+  if (error.kind !== "rate_limited") return undefined;
+  const details = error.details as { retryAfter?: unknown } | undefined;
+  const seconds = Number(details?.retryAfter);
+  // A 429 without a hint would invite an immediate retry: say one second at least.
+  return Number.isFinite(seconds) && seconds >= 1 ? Math.ceil(seconds) : 1;
+}
+
+/** Headers a domain error's response must carry (Retry-After on 429). */
+export function errorHeaders(error: DomainError): Record<string, string> {
+  const retry = retryAfterOf(error);
+  return retry === undefined ? {} : { "retry-after": String(retry) };
+}

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { DomainError } from "../lib/errors.ts";
 import { MESSAGE_MAX_LENGTH } from "../lib/schemas.ts";
-import { statusOf } from "./errors.ts";
+import { errorHeaders, statusOf } from "./errors.ts";
 
 /** Largest request body most routes accept (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -82,14 +82,7 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 
 /** The API's error body: `{ error: { code, message, details? } }`. */
 export function jsonError(error: DomainError): Response {
-  const headers: Record<string, string> = {};
-  if (
-    error.kind === "rate_limited" && typeof error.details === "object" &&
-    error.details
-  ) {
-    const retry = (error.details as { retryAfter?: number }).retryAfter;
-    if (retry) headers["retry-after"] = headerValue(retry);
-  }
+  const headers = errorHeaders(error);
   return json({
     error: {
       code: error.code,

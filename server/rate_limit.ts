@@ -10,6 +10,8 @@ export interface RateLimiter {
   limited(key: string): boolean;
   /** Seconds until `key` has a token again (for Retry-After). */
   retryAfter(key: string): number;
+  /** Gives back a token taken for an attempt that turned out not to count (a good login). */
+  refund(key: string): void;
 }
 
 interface Bucket {
@@ -49,6 +51,12 @@ export function createRateLimiter(
     limited(key) {
       return buckets.has(key) && refill(key, Date.now()).tokens < 1;
     },
+    refund(key) {
+      const bucket = buckets.get(key);
+      if (bucket) {
+        bucket.tokens = Math.min(options.capacity, bucket.tokens + 1);
+      }
+    },
     retryAfter(key) {
       const bucket = refill(key, Date.now());
       return Math.max(
@@ -60,8 +68,10 @@ export function createRateLimiter(
 }
 
 export interface RateLimiters {
-  /** Failed logins per username and client address. */
-  loginFailures: RateLimiter;
+  /** Password checks: per account, per address and per known device (server/login_throttle.ts). */
+  login: LoginLimiters;
+  /** Long polls held at once per user. */
+  heldPolls: ConcurrencyLimit;
   /** Account creations per client address. */
   registrations: RateLimiter;
   /** Messages sent per user. */
@@ -73,9 +83,64 @@ export interface RateLimiters {
 /** The app's limits; generous enough for people, tight enough for scripts. */
 export function createRateLimiters(): RateLimiters {
   return {
-    loginFailures: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
+    login: {
+      // 10 wrong passwords, then one more every 30 s: slow enough to make guessing useless,
+      // and only for browsers the account has never logged in from (see perDevice).
+      perAccount: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
+      // Password spraying: one address trying a few passwords on many accounts.
+      perAddress: createRateLimiter({ capacity: 30, refillPerSecond: 1 / 10 }),
+      // A browser holding this account's device cookie has its own allowance, so an
+      // attacker who exhausts perAccount cannot lock the owner out.
+      perDevice: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
+    },
+    heldPolls: createConcurrencyLimit(MAX_HELD_POLLS_PER_USER),
     registrations: createRateLimiter({ capacity: 100, refillPerSecond: 1 }),
     sends: createRateLimiter({ capacity: 300, refillPerSecond: 20 }),
     signInStarts: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
+  };
+}
+
+export interface LoginLimiters {
+  perAccount: RateLimiter;
+  perAddress: RateLimiter;
+  perDevice: RateLimiter;
+}
+
+/**
+ * Long polls one user may hold at once. Eight covers a person with a few tabs open on
+ * two devices (a browser holds at most six HTTP/1.1 connections per host anyway), while
+ * one account can no longer pin thousands of requests and KV watches.
+ */
+export const MAX_HELD_POLLS_PER_USER = 8;
+/** What a poll over the limit is told to wait: about one normal poll interval. */
+export const HELD_POLL_RETRY_AFTER_SECONDS = 5;
+
+export interface ConcurrencyLimit {
+  /** Claims a slot for `key`; returns its release function, or null when all are in use. */
+  acquire(key: string): (() => void) | null;
+  /** Slots in use for `key`. */
+  inUse(key: string): number;
+}
+
+/** At most `max` operations in flight per key. */
+export function createConcurrencyLimit(max: number): ConcurrencyLimit {
+  const counts = new Map<string, number>();
+  return {
+    acquire(key) {
+      const count = counts.get(key) ?? 0;
+      if (count >= max) return null;
+      counts.set(key, count + 1);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        const left = (counts.get(key) ?? 1) - 1;
+        if (left > 0) counts.set(key, left);
+        else counts.delete(key);
+      };
+    },
+    inUse(key) {
+      return counts.get(key) ?? 0;
+    },
   };
 }

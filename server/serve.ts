@@ -40,7 +40,7 @@ export async function startServer(
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openConfiguredDb(config);
   const stopping = new AbortController();
-  const app = createApp({
+  const app = await createApp({
     db,
     config,
     manifest,

@@ -1,6 +1,7 @@
 /** The per-request state every route sees as `ctx.state`. */
 import type { AppConfig } from "../fresh.config.ts";
 import type { Db } from "../lib/db/db.ts";
+import type { DeviceCookies } from "./device_cookie.ts";
 import type { RateLimiters } from "./rate_limit.ts";
 import type { UserCache } from "./user_cache.ts";
 
@@ -15,12 +16,18 @@ export interface State {
   limits: RateLimiters;
   /** Chat partners by name, cached briefly: see lib/user_cache.ts for why that is safe. */
   users: UserCache;
-  /** The client's IP address, for rate limits. */
+  /** The client's IP address, for rate limits (behind `TRUST_PROXY`, from X-Forwarded-For). */
   clientAddress: string;
+  /** True when the browser reaches us over https (directly, via PUBLIC_URL or a trusted proxy). */
+  secure: boolean;
+  /** Signs and reads the device cookies that keep an owner's own login allowance. */
+  devices: DeviceCookies;
   /** Aborted when the server begins to shut down; long-running requests end on it. */
   shutdown: AbortSignal;
   /** Set by routes/_middleware.ts when the request carries a live session. */
   user?: SessionUser;
   /** SHA-256 of the session token, kept so logout can delete exactly this session. */
   sessionTokenHash?: string;
+  /** ISO time the person last proved who they are in this session (server/reauth.ts). */
+  authenticatedAt?: string;
 }

@@ -19,11 +19,15 @@ import { userCreate } from "./admin/user_create.ts";
 import { userDelete } from "./admin/user_delete.ts";
 import { userList } from "./admin/user_list.ts";
 import { userPasswd } from "./admin/user_passwd.ts";
+import { userProviders } from "./admin/user_providers.ts";
+import { userUnlink } from "./admin/user_unlink.ts";
 
 export const COMMANDS: Command[] = [
   userCreate,
   userList,
   userPasswd,
+  userProviders,
+  userUnlink,
   userDelete,
   sessionsRevoke,
   stats,

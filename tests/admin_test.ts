@@ -110,7 +110,7 @@ Deno.test("user:passwd sets a new password and ends the user's sessions", async 
   assert.equal(changed.code, 0, changed.stderr);
   assert.equal(
     changed.stdout,
-    'Changed the password of "ann" and ended 2 sessions\n',
+    'Changed the password of "ann" and ended 2 sessions; no providers linked\n',
   );
   assert.ok(
     await verifyPassword(

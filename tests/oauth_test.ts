@@ -464,11 +464,18 @@ Deno.test("starting provider sign-ins is rate limited per address (each start wr
   await using server = await startTestServer(oidc.env);
   const client = new TestClient(server.url);
   const statuses: number[] = [];
+  let retryAfter: string | null = null;
   for (let i = 0; i < 61; i++) {
     const res = await client.fetch("/auth/oidc/signin");
     await res.body?.cancel();
     statuses.push(res.status);
+    retryAfter = res.headers.get("retry-after");
   }
   assert.deepEqual(statuses.slice(0, 60), Array(60).fill(303));
   assert.equal(statuses[60], 429);
+  assert.match(
+    retryAfter ?? "",
+    /^[1-9]\d*$/,
+    "the HTML 429 says when to retry",
+  );
 });

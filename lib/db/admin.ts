@@ -29,9 +29,15 @@ export interface AdminStats {
   sessions: number;
 }
 
-/** True when the KV holds no key at all (import refuses anything else without --merge). */
+/**
+ * True when the KV holds no data (import refuses anything else without --merge). Server
+ * secrets do not count: a server started once on an empty KV has made one already.
+ */
 export async function isEmpty(kv: Deno.Kv): Promise<boolean> {
-  for await (const _ of kv.list({ prefix: [] }, { limit: 1 })) return false;
+  const secrets = keys.secrets()[0];
+  for await (const entry of kv.list({ prefix: [] })) {
+    if (entry.key[0] !== secrets) return false;
+  }
   return true;
 }
 
@@ -104,15 +110,18 @@ export async function countAll(
 /**
  * Every entry worth backing up, in KV key order (deterministic). Sessions and pending
  * OAuth states are left out: they are short-lived, tied to cookies, and cannot carry
- * their expiry through a list.
+ * their expiry through a list. Server secrets are left out: a backup must not leak them.
  */
 export async function* exportEntries(
   kv: Deno.Kv,
 ): AsyncGenerator<Deno.KvEntry<unknown>> {
   const skipped = new Set(
-    [keys.sessions(), keys.allUserSessions(), keys.oauthStates()].map((k) =>
-      k[0]
-    ),
+    [
+      keys.sessions(),
+      keys.allUserSessions(),
+      keys.oauthStates(),
+      keys.secrets(),
+    ].map((k) => k[0]),
   );
   for await (
     const entry of kv.list({ prefix: [] }, { batchSize: ADMIN_BATCH })

@@ -8,12 +8,13 @@ import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
 import * as messages from "./messages.ts";
+import * as secrets from "./secrets.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
 import type { PasswordHash } from "../passwords.ts";
 
 export { conversationId, keys } from "./keys.ts";
-export { SESSION_MAX_AGE_MS } from "./sessions.ts";
+export { authenticatedAt, SESSION_MAX_AGE_MS } from "./sessions.ts";
 export type { Session } from "./sessions.ts";
 export type { User } from "./users.ts";
 export { OAUTH_STATE_MAX_AGE_MS } from "./identities.ts";
@@ -57,6 +58,12 @@ export class Db {
     return users.listUsers(this.kv);
   }
 
+  // ---- secrets ----
+  /** A 32-byte server secret shared by every process on this KV (e.g. "device_cookie"). */
+  getOrCreateSecret(name: string) {
+    return secrets.getOrCreateSecret(this.kv, name);
+  }
+
   // ---- sessions ----
   createSession(
     tokenHash: string,
@@ -67,6 +74,9 @@ export class Db {
   }
   validateSession(tokenHash: string, now?: Date) {
     return sessions.validateSession(this.kv, tokenHash, now);
+  }
+  markReauthenticated(tokenHash: string, now?: Date) {
+    return sessions.markReauthenticated(this.kv, tokenHash, now);
   }
   deleteSession(tokenHash: string) {
     return sessions.deleteSession(this.kv, tokenHash);

@@ -64,6 +64,9 @@ export const keys = {
   oauthStates: () => ["oauth_states"],
   conversation: (conversationId: string) => ["conversations", conversationId],
   allUserConversations: () => ["user_conversations"],
+  /** Server-side secrets, made on first use (the device-cookie signing key). */
+  secret: (name: string) => ["secrets", name],
+  secrets: () => ["secrets"],
   /** ISO time of the user's newest sign-in or session touch, kept after logout. */
   userActivity: (userId: string) => ["user_activity", userId],
 } as const;

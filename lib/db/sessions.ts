@@ -14,6 +14,16 @@ export interface Session {
   username: string;
   createdAt: string;
   lastSeenAt: string;
+  /**
+   * When the person last proved who they are in this session (password or provider).
+   * Optional: sessions stored before it existed count from `createdAt`, their login.
+   */
+  reauthenticatedAt?: string;
+}
+
+/** When `session`'s owner last proved who they are: a re-authentication, else the login. */
+export function authenticatedAt(session: Session): string {
+  return session.reauthenticatedAt ?? session.createdAt;
 }
 
 /** Stores a new session under the hash of its token. */
@@ -65,6 +75,22 @@ export async function validateSession(
     return touched;
   }
   return session;
+}
+
+/** Records that the session's owner just re-entered their password; false if the session is gone. */
+export async function markReauthenticated(
+  kv: Deno.Kv,
+  tokenHash: string,
+  now = new Date(),
+): Promise<boolean> {
+  const session = (await kv.get<Session>(keys.session(tokenHash))).value;
+  if (!session) return false;
+  await writeSession(kv, tokenHash, {
+    ...session,
+    lastSeenAt: now.toISOString(),
+    reauthenticatedAt: now.toISOString(),
+  });
+  return true;
 }
 
 /** Deletes one session (logout). */

@@ -5,6 +5,7 @@ import {
   sendMessage,
 } from "../../lib/chat.ts";
 import { DomainError } from "../../lib/errors.ts";
+import { errorHeaders } from "../../server/errors.ts";
 import type { PageProps, RouteContext } from "../../runtime/types.ts";
 import { readForm, redirect } from "../../server/http.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
@@ -66,6 +67,7 @@ export const handler = {
       }
       return renderChat(ctx, { error: error.message, draft: form.text }, {
         status: 429,
+        headers: errorHeaders(error),
       });
     }
     return redirect(`/chat/${encodeURIComponent(peer.username)}`);

@@ -2,6 +2,7 @@
 import { type Command, requireUser } from "./command.ts";
 import { plural } from "./format.ts";
 import { readAndHashPassword } from "./passwords.ts";
+import { remainingProviders } from "./providers_note.ts";
 
 export const userPasswd: Command = {
   name: "user:passwd",
@@ -9,7 +10,8 @@ export const userPasswd: Command = {
   description:
     "Sets a new password (same rules and input as user:create) and ends all of the\n" +
     "user's sessions, so whoever knew the old password is signed out. Also gives a\n" +
-    "password to an account that only signed in with an external provider.",
+    "password to an account that only signed in with an external provider. Says which\n" +
+    "sign-in providers stay linked: a password change does not remove them (user:unlink does).",
   example: 'printf "%s\\n" "$NEW_PASSWORD" | deno task admin user:passwd alice',
   args: { positionals: ["username"] },
   async run(args, open) {
@@ -21,7 +23,7 @@ export const userPasswd: Command = {
     console.log(
       `Changed the password of "${user.username}" and ended ${
         plural(ended, "session")
-      }`,
+      }; ${await remainingProviders(db, user.id)}`,
     );
   },
 };

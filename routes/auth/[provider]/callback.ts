@@ -80,7 +80,13 @@ export const handler = {
       identity,
       { mayCreate: () => limits.registrations.take(clientAddress) },
     );
-    headers.append("set-cookie", await startSession(db, account, ctx.url));
+    headers.append(
+      "set-cookie",
+      await startSession(db, account, {
+        secure: ctx.state.secure,
+        replaces: ctx.state.sessionTokenHash,
+      }),
+    );
     return redirect(record.next ?? "/users", headers);
   },
 };

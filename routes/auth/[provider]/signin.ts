@@ -6,6 +6,7 @@
 import { DomainError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../runtime/types.ts";
 import { isSafeRedirectPath, redirect } from "../../../server/http.ts";
+import { isRecentlyAuthenticated } from "../../../server/reauth.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
 import { callbackUrl } from "../../../lib/oauth/redirect.ts";
 import { createSignInState } from "../../../lib/oauth/state.ts";
@@ -29,6 +30,10 @@ export const handler = {
     const linking = ctx.url.searchParams.get("link") === "1";
     if (linking && !user) {
       return redirect(`/login?next=${encodeURIComponent("/account")}`);
+    }
+    // A stolen cookie must not be able to plant a permanent way in: prove it is you first.
+    if (linking && !isRecentlyAuthenticated(ctx.state)) {
+      return redirect(`/account?reauth=${provider.id}`);
     }
     const next = ctx.url.searchParams.get("next") ?? undefined;
     const { request, cookie } = await createSignInState(db, {
