@@ -12,6 +12,7 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -39,6 +40,8 @@ export interface AppConfig {
   /** How often the chat island asks for new messages when it is not long polling. */
   pollIntervalMs: number;
   logRequests: boolean;
+  /** `text` (one readable line) or `json` (one JSON object per line, for log shippers). */
+  logFormat: "text" | "json";
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -72,6 +75,7 @@ export function loadConfig(
     publicUrl: e.PUBLIC_URL,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
+    logFormat: e.LOG_FORMAT,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

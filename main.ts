@@ -4,21 +4,27 @@
  * then it stops accepting, answers held long polls, closes KV and exits 0.
  */
 import { loadConfig } from "./fresh.config.ts";
+import { createLogger } from "./server/log.ts";
 import { startServer } from "./server/serve.ts";
 
-/** Held polls answer at once on shutdown; anything still running after this is cut. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Held polls answer at once on shutdown; anything still running after this is cut, so the
+ * process is gone within 5 s of the signal (Deno Deploy sends SIGINT, then kills after 5 s).
+ */
+export const SHUTDOWN_GRACE_MS = 4_000;
 
 if (import.meta.main) {
-  const server = await startServer(loadConfig());
+  const config = loadConfig();
+  const log = createLogger(config.logFormat);
+  const server = await startServer(config);
   let stopping = false;
   const stop = async () => {
     // A second signal means "now": a supervisor or a person who will not wait.
     if (stopping) Deno.exit(1);
     stopping = true;
-    console.log("Shutting down…");
+    log.info("Shutting down…");
     const timer = setTimeout(() => {
-      console.error("Shutdown took too long; exiting with requests still open");
+      log.error("Shutdown took too long; exiting with requests still open");
       Deno.exit(1);
     }, SHUTDOWN_GRACE_MS);
     await server.shutdown();

@@ -202,6 +202,11 @@ export class Db {
     this.kv.close();
   }
 
+  /** One cheap read (a key that never holds a value), for health checks. */
+  async ping(): Promise<void> {
+    await this.kv.get(keys.users());
+  }
+
   // ---- users ----
 
   /** Creates a user; the lowercase name index is written in the same atomic commit. */
