@@ -63,7 +63,8 @@ export async function spawnServer(
   }).spawn();
   let text = "";
   const announced = Promise.withResolvers<string>();
-  const pattern = options.listening ?? /listening on (http:\/\/\S+)/;
+  // `[^\s"]`: in a JSON log line the URL is followed by a quote.
+  const pattern = options.listening ?? /listening on (http:\/\/[^\s"]+)/;
   // Both pipes are drained for the whole life of the process so it never blocks on output.
   const drain = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();

@@ -74,6 +74,10 @@ export function createApp(
     c.set("state", { db, config, limits, users, clientAddress, shutdown });
     const started = performance.now();
     await next();
+    // Responses built outside Hono's context (errors, 404s, redirects) lack the id header.
+    if (!c.res.headers.has("x-request-id")) {
+      c.header("x-request-id", c.get("requestId"));
+    }
     if (config.logRequests) {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       const { method, path } = c.req;
