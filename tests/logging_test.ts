@@ -33,7 +33,10 @@ Deno.test("LOG_FORMAT=json writes one JSON object per line, with request id, met
   const lines = jsonLines(server.output());
   for (const line of lines) {
     assert.equal(typeof line.time, "string");
-    assert.ok(!Number.isNaN(Date.parse(line.time as string)), String(line.time));
+    assert.ok(
+      !Number.isNaN(Date.parse(line.time as string)),
+      String(line.time),
+    );
     assert.ok(["info", "warn", "error"].includes(line.level as string));
     assert.equal(typeof line.message, "string");
   }
@@ -57,7 +60,9 @@ Deno.test("LOG_FORMAT=json writes one JSON object per line, with request id, met
 Deno.test("every response carries an X-Request-Id; an incoming one that is long or not plain is replaced", async () => {
   await using server = await startTestServer();
   const ids = new Set<string>();
-  for (const incoming of [undefined, "x".repeat(65), "has space", "new\u00e9"]) {
+  for (
+    const incoming of [undefined, "x".repeat(65), "has space", "new\u00e9"]
+  ) {
     const res = await fetch(`${server.url}/healthz`, {
       headers: incoming === undefined ? {} : { "x-request-id": incoming },
     });
