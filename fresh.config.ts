@@ -8,6 +8,9 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   HOST: z.string().min(1).default("127.0.0.1"),
   DENO_KV_PATH: z.string().min(1).optional(),
+  // Set by Deno Deploy itself (DENO_DEPLOY=true on the current platform, DENO_DEPLOYMENT_ID
+  // on both it and Deploy Classic); operators cannot set DENO_* variables there.
+  DENO_DEPLOY: z.string().optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
@@ -66,7 +69,7 @@ export function loadConfig(
     throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
   }
   const e = parsed.data;
-  const isDeploy = Boolean(e.DENO_DEPLOYMENT_ID);
+  const isDeploy = e.DENO_DEPLOY === "true" || Boolean(e.DENO_DEPLOYMENT_ID);
   return {
     port: e.PORT,
     host: e.HOST,

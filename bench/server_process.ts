@@ -41,13 +41,16 @@ export async function spawnServer(
   options: {
     kvPath: string;
     script?: string;
+    /** The whole `deno` command line after `deno` (overrides `script`). */
+    args?: string[];
     env?: Record<string, string>;
     /** The line that announces the address; its first capture group is the URL. */
     listening?: RegExp;
   },
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: options.script ? ["run", "-A", options.script] : startTaskArgs(),
+    args: options.args ??
+      (options.script ? ["run", "-A", options.script] : startTaskArgs()),
     cwd: PROJECT_ROOT,
     env: {
       PORT: "0",
