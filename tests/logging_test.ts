@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { spawnServer, tempKvDir } from "../bench/server_process.ts";
 import { loadConfig } from "../fresh.config.ts";
+import { createLogger } from "../server/log.ts";
 import { startTestServer } from "./helpers.ts";
 
 /** Every line the process printed, each parsed as JSON (fails on a line that is not). */
@@ -78,4 +79,33 @@ Deno.test("LOG_FORMAT accepts text and json only, and defaults to text", () => {
   assert.equal(loadConfig({}).logFormat, "text");
   assert.equal(loadConfig({ LOG_FORMAT: "json" }).logFormat, "json");
   assert.throws(() => loadConfig({ LOG_FORMAT: "yaml" }), /LOG_FORMAT/);
+});
+
+Deno.test("a JSON error line keeps the error's stack on one line, on stderr", () => {
+  const printed: Array<[string, unknown[]]> = [];
+  const { log, error } = console;
+  console.log = (...args: unknown[]) => printed.push(["out", args]);
+  console.error = (...args: unknown[]) => printed.push(["err", args]);
+  try {
+    const logger = createLogger("json", () => new Date(0));
+    logger.info("hello", { requestId: "r1" });
+    logger.error("Unhandled error", { error: new Error("boom\nsecond line") });
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+  assert.deepEqual(printed.map(([stream]) => stream), ["out", "err"]);
+  for (const [, args] of printed) {
+    assert.equal(args.length, 1);
+    assert.doesNotMatch(String(args[0]), /\n/, "one line");
+  }
+  assert.deepEqual(JSON.parse(String(printed[0][1][0])), {
+    time: "1970-01-01T00:00:00.000Z",
+    level: "info",
+    message: "hello",
+    requestId: "r1",
+  });
+  const line = JSON.parse(String(printed[1][1][0]));
+  assert.equal(line.level, "error");
+  assert.match(line.error, /^Error: boom\nsecond line\n\s+at /);
 });
