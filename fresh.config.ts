@@ -14,6 +14,9 @@ const envSchema = z.object({
     .default(8000),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
   DENO_KV_PATH: z.string().min(1).optional(),
+  // Set by Deno Deploy itself (DENO_DEPLOY=true on the current platform, DENO_DEPLOYMENT_ID
+  // on both it and Deploy Classic); operators cannot set DENO_* variables there.
+  DENO_DEPLOY: z.string().optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
   // Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers we believe.
@@ -34,6 +37,7 @@ const envSchema = z.object({
   }),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -63,6 +67,8 @@ export interface AppConfig {
   /** How often the chat island asks for new messages when it is not long polling. */
   pollIntervalMs: number;
   logRequests: boolean;
+  /** `text` (one readable line) or `json` (one JSON object per line, for log shippers). */
+  logFormat: "text" | "json";
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -110,7 +116,7 @@ export function loadConfig(
     throw new ConfigError(name, env[name], `is invalid: ${issue.message}`);
   }
   const e = parsed.data;
-  const isDeploy = Boolean(e.DENO_DEPLOYMENT_ID);
+  const isDeploy = e.DENO_DEPLOY === "true" || Boolean(e.DENO_DEPLOYMENT_ID);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -120,6 +126,7 @@ export function loadConfig(
     trustProxy: e.TRUST_PROXY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
+    logFormat: e.LOG_FORMAT,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

@@ -8,7 +8,9 @@ import { createApp } from "./app.ts";
 import type { Db } from "../lib/db/db.ts";
 import { openDb } from "../lib/db/open.ts";
 import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
-import { closeHeadWaiter } from "../lib/long_poll.ts";
+import { closeHeadWaiter, createHeadWaiter } from "../lib/long_poll.ts";
+import type { BusHealth } from "./health.ts";
+import { createLogger } from "./log.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
   /\/$/,
@@ -29,7 +31,7 @@ export interface RunningServer {
 /** Serves the app with `config`; builds island bundles first when they are out of date. */
 export async function startServer(
   config: AppConfig,
-  options: { db?: Db; quiet?: boolean } = {},
+  options: { db?: Db; quiet?: boolean; bus?: BusHealth } = {},
 ): Promise<RunningServer> {
   // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
   if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
@@ -39,6 +41,7 @@ export async function startServer(
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openConfiguredDb(config);
+  createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
   const stopping = new AbortController();
   const app = await createApp({
     db,
@@ -47,6 +50,7 @@ export async function startServer(
     build,
     root: PROJECT_ROOT,
     shutdown: stopping.signal,
+    bus: options.bus,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -65,7 +69,11 @@ export async function startServer(
     ? `[${addr.hostname}]`
     : addr.hostname;
   const url = `http://${host}:${addr.port}`;
-  if (!options.quiet) console.log(`Natter is listening on ${url}`);
+  if (!options.quiet) {
+    createLogger(config.logFormat).info(`Natter is listening on ${url}`, {
+      url,
+    });
+  }
 
   let closing: Promise<void> | null = null;
   const shutdown = () => {
@@ -134,4 +142,9 @@ async function kvPathProblem(path: string | undefined): Promise<string | null> {
     if (info && !info.isDirectory) return `"${folder}" is a file, not a folder`;
   }
   return null;
+}
+
+/** KV reached over the network: a URL, or the platform's own KV on Deno Deploy (no path). */
+function isRemoteKv(kvPath: string | undefined): boolean {
+  return kvPath === undefined || /^https?:\/\//.test(kvPath);
 }
