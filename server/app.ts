@@ -147,6 +147,9 @@ export async function createApp(
       c.res.headers.set("strict-transport-security", HSTS);
     }
   });
+  // Before the Host check (a load balancer probes by address), CSRF, static files and the
+  // routes' session middleware: a probe needs none of them.
+  app.get("/healthz", healthHandler(db, options.bus));
   app.use(
     "*",
     hostCheck({
@@ -155,8 +158,6 @@ export async function createApp(
       listenHost: config.isDeploy ? "0.0.0.0" : config.host,
     }),
   );
-  // Before CSRF, static files and the routes' session middleware: a probe needs none of them.
-  app.get("/healthz", healthHandler(db, options.bus));
 
   app.use("*", csrf({ publicUrl: config.publicUrl }));
   const bodyLimits = new Map(
