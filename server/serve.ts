@@ -1,5 +1,5 @@
 /**
- * Starts the HTTP server: opens KV, makes sure island bundles exist, serves the app, and
+ * Starts the HTTP server: opens KV, runs pending migrations, makes sure island bundles exist, serves the app, and
  * shuts down cleanly (stop accepting, answer held requests, close KV) when asked.
  */
 import type { AppConfig } from "../fresh.config.ts";
@@ -39,6 +39,9 @@ export async function startServer(
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openDb(config);
+  // Upgrades data written by an older version before any request can read it; when
+  // several processes start on one KV, one migrates and the others wait here.
+  await db.migrate({ log: options.quiet ? undefined : console.log });
   const stopping = new AbortController();
   const app = createApp({
     db,

@@ -6,6 +6,7 @@
 import { DomainError } from "../errors.ts";
 import type { MemberConversationRow } from "./conversations.ts";
 import { keys } from "./keys.ts";
+import { hasNoData, isMigrationLeaseKey } from "./migrations/runner.ts";
 import { commit } from "./kv.ts";
 import type { ConversationHead } from "./messages.ts";
 import { type Session, SESSION_MAX_AGE_MS } from "./sessions.ts";
@@ -30,10 +31,12 @@ export interface AdminStats {
   sessions: number;
 }
 
-/** True when the KV holds no key at all (import refuses anything else without --merge). */
+/**
+ * True when the KV holds no data (import refuses anything else without --merge). The
+ * schema version a starting server stamps on an empty database does not count.
+ */
 export async function isEmpty(kv: Deno.Kv): Promise<boolean> {
-  for await (const _ of kv.list({ prefix: [] }, { limit: 1 })) return false;
-  return true;
+  return await hasNoData(kv);
 }
 
 /** Every user with last activity and the count of messages they sent, ordered by name. */
@@ -111,9 +114,9 @@ export async function countAll(
 }
 
 /**
- * Every entry worth backing up, in KV key order (deterministic). Sessions and pending
- * OAuth states are left out: they are short-lived, tied to cookies, and cannot carry
- * their expiry through a list.
+ * Every entry worth backing up, in KV key order (deterministic), including the schema
+ * version. Sessions, pending OAuth states and a migration lease are left out: they are
+ * short-lived, and cannot carry their expiry through a list.
  */
 export async function* exportEntries(
   kv: Deno.Kv,
@@ -126,7 +129,9 @@ export async function* exportEntries(
   for await (
     const entry of kv.list({ prefix: [] }, { batchSize: ADMIN_BATCH })
   ) {
-    if (!skipped.has(entry.key[0] as string)) yield entry;
+    if (skipped.has(entry.key[0] as string)) continue;
+    if (isMigrationLeaseKey(entry.key)) continue;
+    yield entry;
   }
 }
 

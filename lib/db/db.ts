@@ -7,6 +7,13 @@ import * as admin from "./admin.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
+import {
+  forgetSchemaVersion,
+  type MigrateOptions,
+  migrationPlan,
+  migrationStatus,
+  runMigrations,
+} from "./migrations/runner.ts";
 import * as messages from "./messages.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
@@ -26,6 +33,8 @@ export type {
 } from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
+export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
+export { LATEST_VERSION } from "./migrations/migration.ts";
 
 type User = users.User;
 type UserIdentity = identities.UserIdentity;
@@ -156,5 +165,21 @@ export class Db {
   }
   importBatch(entries: Array<{ key: Deno.KvKey; value: unknown }>) {
     return admin.importBatch(this.kv, entries);
+  }
+
+  // ---- schema migrations (lib/db/migrations/) ----
+  /** Runs pending migrations under the KV lease, or waits while another process does. */
+  migrate(options?: MigrateOptions) {
+    return runMigrations(this.kv, options);
+  }
+  migrationStatus() {
+    return migrationStatus(this.kv);
+  }
+  migrationPlan() {
+    return migrationPlan(this.kv);
+  }
+  /** Before an import: the file decides the version (none means version 1). */
+  forgetSchemaVersion() {
+    return forgetSchemaVersion(this.kv);
   }
 }
