@@ -119,11 +119,17 @@ export async function runMigrations(
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }
   try {
-    await migrateUnderLease(kv, owner, { ...options, log, leaseMs, latest });
+    // Another process may have finished between our last look and taking the lease.
+    const migrated = await migrateUnderLease(kv, owner, {
+      ...options,
+      log,
+      leaseMs,
+      latest,
+    });
+    return { from, to: latest, migrated };
   } finally {
     await releaseLease(kv, owner);
   }
-  return { from, to: latest, migrated: true };
 }
 
 async function migrateUnderLease(
@@ -134,13 +140,14 @@ async function migrateUnderLease(
     leaseMs: number;
     latest: number;
   },
-): Promise<void> {
+): Promise<boolean> {
   const { log, leaseMs, latest } = options;
   const current = await readSchemaVersion(kv);
+  if (current === latest) return false;
   if (current === 0) {
     await setVersion(kv, owner, latest);
     log(`Empty database: stamped schema version ${latest}`);
-    return;
+    return true;
   }
   for (const migration of options.migrations ?? MIGRATIONS) {
     if (migration.version <= current) continue;
@@ -168,6 +175,7 @@ async function migrateUnderLease(
     await setVersion(kv, owner, migration.version);
     log(`Schema version ${migration.version} (${changed} items moved)`);
   }
+  return true;
 }
 
 async function setVersion(
