@@ -15,7 +15,15 @@ import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
 import { jsonError, MAX_BODY_BYTES } from "./http.ts";
+import { compress } from "./middleware/compress.ts";
 import { csrf } from "./middleware/csrf.ts";
+import { noStore } from "./middleware/no_store.ts";
+import {
+  HASHED_PREFIX,
+  IMMUTABLE,
+  loadStaticAssets,
+  SHORT_CACHE,
+} from "./static_assets.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
@@ -49,6 +57,8 @@ export function createApp(
   const limits = createRateLimiters();
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
+  const assets = loadStaticAssets(`${root}/static`);
+  const assetUrl = assets.url;
 
   app.use("*", async (c, next) => {
     let clientAddress = "unknown";
@@ -57,7 +67,15 @@ export function createApp(
     } catch {
       // Requests made with app.request() in-process carry no connection info.
     }
-    c.set("state", { db, config, limits, users, clientAddress, shutdown });
+    c.set("state", {
+      db,
+      config,
+      limits,
+      users,
+      clientAddress,
+      shutdown,
+      assetUrl,
+    });
     const started = performance.now();
     await next();
     if (config.logRequests) {
@@ -85,6 +103,8 @@ export function createApp(
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use("*", compress());
+  app.use("*", noStore());
   app.use("*", csrf({ publicUrl: config.publicUrl }));
   app.use(
     "*",
@@ -117,14 +137,36 @@ export function createApp(
     }),
   );
 
+  // Pages link static files by content hash (state.assetUrl), so they never change.
+  app.get(`${HASHED_PREFIX}/*`, (c) => {
+    const asset = assets.lookup(c.req.path);
+    // An old hash after a deploy: a plain 404, never the login page.
+    if (!asset) return c.notFound();
+    return new Response(c.req.method === "HEAD" ? null : asset.bytes, {
+      headers: {
+        "content-type": asset.type,
+        "content-length": String(asset.bytes.byteLength),
+        "cache-control": IMMUTABLE,
+      },
+    });
+  });
+
   // Files in static/ are public and served before the routes' session middleware. Only
   // paths with a file extension are looked up, so API polls cost no file system check.
+  // Under their plain names they may change with a deploy: cached briefly only.
   const serveStaticFile = serveStatic({ root: `${root}/static` });
-  app.use(
-    "*",
-    (c, next) =>
-      /\.[a-z0-9]+$/i.test(c.req.path) ? serveStaticFile(c, next) : next(),
-  );
+  app.use("*", async (c, next) => {
+    if (!/\.[a-z0-9]+$/i.test(c.req.path)) return next();
+    await serveStaticFile(c, next);
+    if (c.res.ok && !c.res.headers.has("cache-control")) {
+      // The file response's headers are immutable: answer with a copy.
+      const headers = new Headers(c.res.headers);
+      headers.set("cache-control", SHORT_CACHE);
+      const res = new Response(c.res.body, { status: c.res.status, headers });
+      c.res = undefined;
+      c.res = res;
+    }
+  });
 
   const pages = mountManifest<State>(app, manifest, { build });
   const errorModule = manifest.routes["./routes/_error.tsx"];
