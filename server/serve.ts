@@ -44,7 +44,10 @@ export async function startServer(
   createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
   // Upgrades data written by an older version before any request can read it; when
   // several processes start on one KV, one migrates and the others wait here.
-  await db.migrate({ log: options.quiet ? undefined : console.log });
+  const log = createLogger(config.logFormat);
+  await db.migrate({
+    log: options.quiet ? undefined : (line) => log.info(line),
+  });
   const stopping = new AbortController();
   const app = await createApp({
     db,
@@ -73,7 +76,7 @@ export async function startServer(
     : addr.hostname;
   const url = `http://${host}:${addr.port}`;
   if (!options.quiet) {
-    createLogger(config.logFormat).info(`Natter is listening on ${url}`, {
+    log.info(`Natter is listening on ${url}`, {
       url,
     });
   }
