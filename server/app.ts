@@ -4,16 +4,15 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { getConnInfo, serveStatic } from "hono/deno";
+import { getConnInfo } from "hono/deno";
 import { requestId, type RequestIdVariables } from "hono/request-id";
-import { secureHeaders } from "hono/secure-headers";
 import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
 import type { Db } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
 import { asDomainError, errorHeaders, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
-import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
+import { mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
 import { type BusHealth, healthHandler } from "./health.ts";
 import {
@@ -29,12 +28,9 @@ import { hostCheck } from "./middleware/host_check.ts";
 import { noStore } from "./middleware/no_store.ts";
 import { resolveClient } from "./client_info.ts";
 import { createDeviceCookies } from "./device_cookie.ts";
-import {
-  HASHED_PREFIX,
-  IMMUTABLE,
-  loadStaticAssets,
-  SHORT_CACHE,
-} from "./static_assets.ts";
+import { securityHeaders } from "./middleware/security_headers.ts";
+import { loadStaticAssets } from "./static_assets.ts";
+import { mountStaticFiles } from "./static_files.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
@@ -51,9 +47,6 @@ export interface AppOptions {
   /** The message bus shared by several processes, when there is one (reported by /healthz). */
   bus?: BusHealth;
 }
-
-/** HSTS for a year once the site is on https; browsers ignore it over plain http. */
-const HSTS = "max-age=31536000; includeSubDomains";
 
 type Variables = { state: State } & RequestIdVariables;
 
@@ -132,32 +125,7 @@ export async function createApp(
     }
   });
 
-  app.use(
-    "*",
-    secureHeaders({
-      // no-referrer would make Chromium send `Origin: null` on same-origin form posts.
-      referrerPolicy: "strict-origin-when-cross-origin",
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      crossOriginEmbedderPolicy: false,
-      strictTransportSecurity: false,
-    }),
-  );
-  app.use("*", async (c, next) => {
-    await next();
-    if (c.get("state").secure) {
-      c.res.headers.set("strict-transport-security", HSTS);
-    }
-  });
+  app.use("*", securityHeaders());
   // Before the Host check (a load balancer probes by address), CSRF, static files and the
   // routes' session middleware: a probe needs none of them.
   app.get("/healthz", healthHandler(db, options.bus));
@@ -189,52 +157,10 @@ export async function createApp(
   );
   app.use("*", (c, next) => bodyLimits.get(bodyLimitFor(c.req.path))!(c, next));
 
-  app.use(
-    `${ISLANDS_URL_PREFIX}/*`,
-    async (c, next) => {
-      await next();
-      if (c.res.ok) {
-        c.res.headers.set(
-          "cache-control",
-          "public, max-age=31536000, immutable",
-        );
-      }
-    },
-    serveStatic({
-      root: `${root}/${config.buildDir}/islands`,
-      rewriteRequestPath: (path) => path.slice(ISLANDS_URL_PREFIX.length),
-    }),
-  );
-
-  // Pages link static files by content hash (state.assetUrl), so they never change.
-  app.get(`${HASHED_PREFIX}/*`, (c) => {
-    const asset = assets.lookup(c.req.path);
-    // An old hash after a deploy: a plain 404, never the login page.
-    if (!asset) return c.notFound();
-    return new Response(c.req.method === "HEAD" ? null : asset.bytes, {
-      headers: {
-        "content-type": asset.type,
-        "content-length": String(asset.bytes.byteLength),
-        "cache-control": IMMUTABLE,
-      },
-    });
-  });
-
-  // Files in static/ are public and served before the routes' session middleware. Only
-  // paths with a file extension are looked up, so API polls cost no file system check.
-  // Under their plain names they may change with a deploy: cached briefly only.
-  const serveStaticFile = serveStatic({ root: `${root}/static` });
-  app.use("*", async (c, next) => {
-    if (!/\.[a-z0-9]+$/i.test(c.req.path)) return next();
-    await serveStaticFile(c, next);
-    if (c.res.ok && !c.res.headers.has("cache-control")) {
-      // The file response's headers are immutable: answer with a copy.
-      const headers = new Headers(c.res.headers);
-      headers.set("cache-control", SHORT_CACHE);
-      const res = new Response(c.res.body, { status: c.res.status, headers });
-      c.res = undefined;
-      c.res = res;
-    }
+  mountStaticFiles(app, {
+    assets,
+    islandsDir: `${root}/${config.buildDir}/islands`,
+    staticDir: `${root}/static`,
   });
 
   const pages = mountManifest<State>(app, manifest, {
