@@ -465,14 +465,15 @@ Deno.test("starting provider sign-ins is rate limited per address (each start wr
   const client = new TestClient(server.url);
   const statuses: number[] = [];
   let retryAfter: string | null = null;
-  for (let i = 0; i < 61; i++) {
+  // Tokens refill at 1/s: on a loaded machine a few more starts pass before the 429.
+  for (let i = 0; i < 300 && statuses.at(-1) !== 429; i++) {
     const res = await client.fetch("/auth/oidc/signin");
     await res.body?.cancel();
     statuses.push(res.status);
     retryAfter = res.headers.get("retry-after");
   }
   assert.deepEqual(statuses.slice(0, 60), Array(60).fill(303));
-  assert.equal(statuses[60], 429);
+  assert.equal(statuses.at(-1), 429);
   assert.match(
     retryAfter ?? "",
     /^[1-9]\d*$/,
