@@ -6,9 +6,17 @@ import { z } from "zod";
 import { type Cidr, parseCidr } from "./server/ip.ts";
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOST: z.string().min(1).default("127.0.0.1"),
+  // Not z.coerce: it reads an empty PORT as 0, a random port nobody asked for.
+  PORT: z.string()
+    .regex(/^\d{1,5}$/, "must be a whole number from 0 to 65535")
+    .refine((port) => Number(port) <= 65535, "must be at most 65535")
+    .transform(Number)
+    .default(8000),
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
   DENO_KV_PATH: z.string().min(1).optional(),
+  // Set by Deno Deploy itself (DENO_DEPLOY=true on the current platform, DENO_DEPLOYMENT_ID
+  // on both it and Deploy Classic); operators cannot set DENO_* variables there.
+  DENO_DEPLOY: z.string().optional(),
   DENO_DEPLOYMENT_ID: z.string().optional(),
   PUBLIC_URL: z.url().optional(),
   // Comma-separated proxy addresses or CIDR ranges whose X-Forwarded-* headers we believe.
@@ -29,6 +37,7 @@ const envSchema = z.object({
   }),
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
+  LOG_FORMAT: z.enum(["text", "json"]).default("text"),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -58,6 +67,8 @@ export interface AppConfig {
   /** How often the chat island asks for new messages when it is not long polling. */
   pollIntervalMs: number;
   logRequests: boolean;
+  /** `text` (one readable line) or `json` (one JSON object per line, for log shippers). */
+  logFormat: "text" | "json";
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -73,16 +84,39 @@ export interface AppConfig {
 
 export const DEFAULT_KV_PATH = "data/natter.sqlite3";
 
+/**
+ * A setting the server cannot start with. Its message is one line naming the setting,
+ * its value and the reason, which `main.ts` prints instead of a stack trace.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly value: string | undefined,
+    readonly reason: string,
+  ) {
+    // Secrets are never echoed; JSON quoting keeps control characters off the terminal.
+    const shown = /SECRET/.test(setting)
+      ? "(hidden)"
+      : JSON.stringify(value ?? "");
+    super(
+      `Cannot start Natter: ${setting}=${shown} ${reason}`.replace(/\s+/g, " "),
+    );
+    this.name = "ConfigError";
+  }
+}
+
 /** Reads the configuration from environment variables (see README, "Configuration"). */
 export function loadConfig(
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`Invalid configuration: ${z.prettifyError(parsed.error)}`);
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(name, env[name], `is invalid: ${issue.message}`);
   }
   const e = parsed.data;
-  const isDeploy = Boolean(e.DENO_DEPLOYMENT_ID);
+  const isDeploy = e.DENO_DEPLOY === "true" || Boolean(e.DENO_DEPLOYMENT_ID);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -92,6 +126,7 @@ export function loadConfig(
     trustProxy: e.TRUST_PROXY,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
+    logFormat: e.LOG_FORMAT,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

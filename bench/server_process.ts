@@ -41,13 +41,16 @@ export async function spawnServer(
   options: {
     kvPath: string;
     script?: string;
+    /** The whole `deno` command line after `deno` (overrides `script`). */
+    args?: string[];
     env?: Record<string, string>;
     /** The line that announces the address; its first capture group is the URL. */
     listening?: RegExp;
   },
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: options.script ? ["run", "-A", options.script] : startTaskArgs(),
+    args: options.args ??
+      (options.script ? ["run", "-A", options.script] : startTaskArgs()),
     cwd: PROJECT_ROOT,
     env: {
       PORT: "0",
@@ -63,7 +66,8 @@ export async function spawnServer(
   }).spawn();
   let text = "";
   const announced = Promise.withResolvers<string>();
-  const pattern = options.listening ?? /listening on (http:\/\/\S+)/;
+  // `[^\s"]`: in a JSON log line the URL is followed by a quote.
+  const pattern = options.listening ?? /listening on (http:\/\/[^\s"]+)/;
   // Both pipes are drained for the whole life of the process so it never blocks on output.
   const drain = async (stream: ReadableStream<Uint8Array>) => {
     const decoder = new TextDecoder();

@@ -7,6 +7,7 @@ import { encodeCursor } from "./cursor.ts";
 import { DomainError } from "./errors.ts";
 import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
+import { USERNAME_PATTERN } from "./schemas.ts";
 import type { SessionUser, State } from "../server/state.ts";
 import {
   HELD_POLL_RETRY_AFTER_SECONDS,
@@ -15,19 +16,24 @@ import {
 
 /** The chat partner named in the URL; 404 when unknown (or oneself: no self-chats). */
 export async function findPeer(state: State, username: string): Promise<User> {
+  // Only a name that could have been registered is looked up: the index lowercases, and
+  // "\u212A" (Kelvin sign) lowercases to "k", which would alias another account.
+  if (!USERNAME_PATTERN.test(username)) throw peerNotFound(username);
   let peer = state.users.get(username) ?? null;
   if (!peer) {
     peer = await state.db.getUserByName(username);
     if (peer) state.users.set(peer);
   }
-  if (!peer || peer.id === state.user?.id) {
-    throw new DomainError(
-      "not_found",
-      "user_not_found",
-      `No user named "${username}"`,
-    );
-  }
+  if (!peer || peer.id === state.user?.id) throw peerNotFound(username);
   return peer;
+}
+
+function peerNotFound(username: string): DomainError {
+  return new DomainError(
+    "not_found",
+    "user_not_found",
+    `No user named "${username}"`,
+  );
 }
 
 /** Messages between `me` and `peer`, oldest first, with the cursor to poll from. */

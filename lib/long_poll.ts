@@ -6,11 +6,20 @@
  * `kv.watch` (reference-counted), and one timer per process both expires waiters and
  * re-reads the watched heads, because on a local SQLite file `kv.watch` wakes within a
  * millisecond for this process's writes but never for another process's.
+ *
+ * The number of watches is capped. Over KV Connect (a remote KV URL, or Deno Deploy's KV)
+ * each `kv.watch` holds one HTTP/2 stream, and a server that caps streams per connection
+ * (e.g. at 200) stalls every KV call of a process holding more watches than that. Past the
+ * cap a conversation is served by the periodic re-read alone (within RECHECK_INTERVAL_MS).
  */
 import type { Db, HeadState } from "./db/db.ts";
 
 /** How often watched heads are re-read, for writes from other processes on the same KV file. */
 export const RECHECK_INTERVAL_MS = 250;
+/** Most watches held at once against a remote KV: half of a 200-stream HTTP/2 cap. */
+export const REMOTE_MAX_WATCHES = 100;
+/** Most watches on a local file or `:memory:`, where a watch costs no connection. */
+export const LOCAL_MAX_WATCHES = 10_000;
 /** A watch with no waiter left is kept this long: the client's next poll usually follows at once. */
 const IDLE_WATCH_MS = 5_000;
 
@@ -32,19 +41,32 @@ interface WatchedHead {
   stop(): void;
 }
 
+export interface HeadWaiterOptions {
+  recheckMs: number;
+  /** Conversations beyond this many are re-read periodically instead of watched. */
+  maxWatches: number;
+}
+
 /** Waits on conversation heads for one Db, sharing watches and one timer among all waiters. */
 export class HeadWaiter {
   #watched = new Map<string, WatchedHead>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #rechecking = false;
   #closed = false;
+  #watches = 0;
 
   constructor(
     readonly db: Db,
-    readonly options: { recheckMs: number } = {
+    readonly options: HeadWaiterOptions = {
       recheckMs: RECHECK_INTERVAL_MS,
+      maxWatches: LOCAL_MAX_WATCHES,
     },
   ) {}
+
+  /** How many `kv.watch` streams are open right now (never above `maxWatches`). */
+  get watches(): number {
+    return this.#watches;
+  }
 
   /** How many requests are held right now (for tests and the benchmark's notes). */
   get held(): number {
@@ -105,15 +127,19 @@ export class HeadWaiter {
   #watch(cid: string): WatchedHead {
     const existing = this.#watched.get(cid);
     if (existing) return existing;
-    const reader = this.db.watchConversationHead(cid).getReader();
     const head: WatchedHead = {
       seq: -1,
       versionstamp: undefined,
       waiters: new Set(),
       idleSince: Date.now(),
-      stop: () => reader.cancel().catch(() => {}),
+      stop: () => {},
     };
     this.#watched.set(cid, head);
+    // At the cap, the periodic re-read alone serves this conversation.
+    if (this.#watches >= this.options.maxWatches) return head;
+    const reader = this.db.watchConversationHead(cid).getReader();
+    head.stop = () => reader.cancel().catch(() => {});
+    this.#watches++;
     (async () => {
       try {
         for (;;) {
@@ -123,6 +149,8 @@ export class HeadWaiter {
         }
       } catch {
         // Cancelled, or KV closed: the periodic re-check still covers the conversation.
+      } finally {
+        this.#watches--;
       }
     })();
     return head;
@@ -181,6 +209,23 @@ export class HeadWaiter {
 }
 
 const waiters = new WeakMap<Db, HeadWaiter>();
+
+/**
+ * Creates the process's HeadWaiter for `db` (the server does this at start), with the watch
+ * cap for where KV lives: REMOTE_MAX_WATCHES over the network, LOCAL_MAX_WATCHES otherwise.
+ */
+export function createHeadWaiter(
+  db: Db,
+  options: { remoteKv: boolean },
+): HeadWaiter {
+  const waiter = new HeadWaiter(db, {
+    recheckMs: RECHECK_INTERVAL_MS,
+    maxWatches: options.remoteKv ? REMOTE_MAX_WATCHES : LOCAL_MAX_WATCHES,
+  });
+  waiters.get(db)?.close();
+  waiters.set(db, waiter);
+  return waiter;
+}
 
 /** The process's HeadWaiter for `db`, created on first use. */
 export function headWaiterFor(db: Db): HeadWaiter {

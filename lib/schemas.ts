@@ -44,10 +44,37 @@ export const loginFormSchema = z.object({
   next: z.string().max(2048).optional(),
 });
 
+/**
+ * C0 controls except tab and newline, plus DEL and the C1 block: nobody types them, they
+ * render as nothing or garbage, and some start escape sequences in a terminal (NUL ends C
+ * strings, ESC/CSI drive terminals that show exports or logs).
+ */
+// deno-lint-ignore no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\0-\x08\x0b-\x1f\x7f-\x9f]/;
+/** Text that draws nothing: whitespace and default-ignorable code points (zero-width space, joiners, BOM, word joiner, variation selectors, Hangul fillers, tags). */
+const NOTHING_VISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u;
+
+/**
+ * A message's text, counted in UTF-16 code units (JavaScript's `length`) after trimming;
+ * server/http.ts sizes the body limit of the routes that take one from this count.
+ */
 export const messageTextSchema = z.string({ error: "Text is required" })
+  // Browsers submit a textarea's line breaks as CRLF; one line break is one character.
+  .overwrite((text) => text.replace(/\r\n?/g, "\n"))
   .trim()
   .min(1, "Message must not be empty")
-  .max(MESSAGE_MAX_LENGTH, "Message must be at most 4000 characters");
+  .max(MESSAGE_MAX_LENGTH, "Message must be at most 4000 characters")
+  // A lone surrogate (only JSON's \uD800 can send one) is not text: HTML shows it as
+  // U+FFFD while the API would echo it raw.
+  .refine((text) => text.isWellFormed(), "Message must be valid Unicode text")
+  .refine(
+    (text) => !CONTROL_CHARACTER.test(text),
+    "Message must not contain control characters",
+  )
+  .refine(
+    (text) => !NOTHING_VISIBLE.test(text),
+    "Message must not be empty",
+  );
 
 export const sendMessageSchema = z.object({
   text: messageTextSchema,

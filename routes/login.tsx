@@ -4,7 +4,12 @@ import { ProviderButtons } from "../components/ProviderButtons.tsx";
 import { startSession } from "../server/auth.ts";
 import { admitPasswordCheck } from "../server/login_throttle.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
-import { isSafeRedirectPath, readForm, redirect } from "../server/http.ts";
+import {
+  headerValue,
+  isSafeRedirectPath,
+  readForm,
+  redirect,
+} from "../server/http.ts";
 import { listProviders } from "../lib/oauth/providers.ts";
 import {
   verifyPassword,
@@ -64,7 +69,7 @@ export const handler = {
         },
       }, {
         status: 429,
-        headers: { "retry-after": String(admission.retryAfter) },
+        headers: { "retry-after": headerValue(admission.retryAfter) },
       });
     }
     const ok = user?.password

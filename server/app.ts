@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { getConnInfo, serveStatic } from "hono/deno";
+import { requestId, type RequestIdVariables } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
@@ -14,7 +15,14 @@ import { asDomainError, errorHeaders, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { ISLANDS_URL_PREFIX, mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
-import { jsonError, MAX_BODY_BYTES } from "./http.ts";
+import { type BusHealth, healthHandler } from "./health.ts";
+import {
+  bodyLimitFor,
+  jsonError,
+  MAX_BODY_BYTES,
+  MAX_MESSAGE_BODY_BYTES,
+} from "./http.ts";
+import { createLogger } from "./log.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { hostCheck } from "./middleware/host_check.ts";
 import { resolveClient } from "./client_info.ts";
@@ -32,10 +40,17 @@ export interface AppOptions {
   root: string;
   /** Aborted on shutdown; long polls answer and end when it fires. */
   shutdown?: AbortSignal;
+  /** The message bus shared by several processes, when there is one (reported by /healthz). */
+  bus?: BusHealth;
 }
 
 /** HSTS for a year once the site is on https; browsers ignore it over plain http. */
 const HSTS = "max-age=31536000; includeSubDomains";
+
+type Variables = { state: State } & RequestIdVariables;
+
+/** An incoming X-Request-Id longer than this (or not [A-Za-z0-9_=-]) is replaced by ours. */
+const MAX_REQUEST_ID_LENGTH = 64;
 
 export interface ErrorPageData {
   status: number;
@@ -49,9 +64,10 @@ function isApi(path: string): boolean {
 /** Creates the request handler for the whole app. */
 export async function createApp(
   options: AppOptions,
-): Promise<Hono<{ Variables: { state: State } }>> {
+): Promise<Hono<{ Variables: Variables }>> {
   const { db, config, manifest, build, root } = options;
-  const app = new Hono<{ Variables: { state: State } }>();
+  const app = new Hono<{ Variables: Variables }>();
+  const log = createLogger(config.logFormat);
   const limits = createRateLimiters();
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
@@ -60,6 +76,9 @@ export async function createApp(
     await db.getOrCreateSecret("device_cookie"),
   );
 
+  // Each request gets an id, returned as X-Request-Id and written on its log lines; a
+  // proxy's id is kept when it is short and plain, so one id follows a request end to end.
+  app.use("*", requestId({ limitLength: MAX_REQUEST_ID_LENGTH }));
   app.use("*", async (c, next) => {
     let peer = "unknown";
     try {
@@ -84,9 +103,21 @@ export async function createApp(
     if (c.res.status === 429 && !c.res.headers.has("retry-after")) {
       c.res.headers.set("retry-after", "1");
     }
+    // Responses built outside Hono's context (errors, 404s, redirects) lack the id header.
+    if (!c.res.headers.has("x-request-id")) {
+      c.header("x-request-id", c.get("requestId"));
+    }
     if (config.logRequests) {
-      const ms = (performance.now() - started).toFixed(1);
-      console.log(`${c.req.method} ${c.req.path} ${c.res.status} ${ms}ms`);
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const { method, path } = c.req;
+      const status = c.res.status;
+      log.info(`${method} ${path} ${status} ${ms.toFixed(1)}ms`, {
+        requestId: c.get("requestId"),
+        method,
+        path,
+        status,
+        ms,
+      });
     }
   });
 
@@ -124,20 +155,26 @@ export async function createApp(
       listenHost: config.isDeploy ? "0.0.0.0" : config.host,
     }),
   );
+  // Before CSRF, static files and the routes' session middleware: a probe needs none of them.
+  app.get("/healthz", healthHandler(db, options.bus));
+
   app.use("*", csrf({ publicUrl: config.publicUrl }));
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new DomainError(
-          "too_large",
-          "payload_too_large",
-          "The request body is larger than 16 KiB",
-        );
-      },
-    }),
+  const bodyLimits = new Map(
+    [MAX_BODY_BYTES, MAX_MESSAGE_BODY_BYTES].map((maxSize) => [
+      maxSize,
+      bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new DomainError(
+            "too_large",
+            "payload_too_large",
+            `The request body is larger than ${Math.floor(maxSize / 1024)} KiB`,
+          );
+        },
+      }),
+    ]),
   );
+  app.use("*", (c, next) => bodyLimits.get(bodyLimitFor(c.req.path))!(c, next));
 
   app.use(
     `${ISLANDS_URL_PREFIX}/*`,
@@ -167,19 +204,19 @@ export async function createApp(
 
   const pages = mountManifest<State>(app, manifest, {
     build,
-    // The app's own 405: the JSON envelope under /api, like every other API error.
-    methodNotAllowed: (request, allow) => {
+    // The API's 405 is the JSON envelope like every other API error; pages get HTML.
+    methodNotAllowed: (c, allow) => {
       const error = new DomainError(
         "method_not_allowed",
         "method_not_allowed",
-        `${request.method} is not allowed here; use ${allow}`,
+        `${c.req.method} is not allowed here; use ${allow}`,
         { allow: allow.split(", ") },
       );
-      const response = isApi(new URL(request.url).pathname)
+      const res = isApi(c.req.path)
         ? jsonError(error)
-        : new Response(error.message, { status: 405 });
-      response.headers.set("allow", allow);
-      return response;
+        : renderError(c.get("state"), new URL(c.req.url), 405, error.message);
+      res.headers.set("allow", allow);
+      return res;
     },
   });
   const errorModule = manifest.routes["./routes/_error.tsx"];
@@ -217,7 +254,14 @@ export async function createApp(
 
   app.onError((err, c) => {
     const error = asDomainError(err);
-    if (!(err instanceof DomainError)) console.error(err);
+    if (!(err instanceof DomainError)) {
+      log.error("Unhandled error", {
+        requestId: c.get("requestId"),
+        method: c.req.method,
+        path: c.req.path,
+        error: err,
+      });
+    }
     if (isApi(c.req.path)) return jsonError(error);
     const page = renderError(
       c.get("state"),

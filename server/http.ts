@@ -1,19 +1,75 @@
 /** Small helpers for reading requests and writing responses at the HTTP edge. */
 import { z } from "zod";
 import { DomainError } from "../lib/errors.ts";
+import { MESSAGE_MAX_LENGTH } from "../lib/schemas.ts";
 import { errorHeaders, statusOf } from "./errors.ts";
 
-/** Largest request body the app accepts (forms and JSON). */
+/** Largest request body most routes accept (forms and JSON). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** A 303 See Other, the right answer to a successful form post. */
+/**
+ * Largest body of the two routes that take a message. Length is counted in UTF-16 code
+ * units (lib/schemas.ts), and the worst valid encoding of one unit is 9 bytes: a BMP
+ * character of 3 UTF-8 bytes percent-encoded by a no-JS form (`%E2%82%AC`). In JSON the
+ * worst is `\uXXXX`, 6 bytes; an emoji is 2 units in 4 bytes (12 encoded). The slack
+ * (about 5 KB) covers field names, a clientId and line breaks sent as CRLF.
+ */
+export const MAX_MESSAGE_BODY_BYTES = 40 * 1024;
+if (MAX_MESSAGE_BODY_BYTES < MESSAGE_MAX_LENGTH * 9 + 4 * 1024) {
+  throw new Error("MAX_MESSAGE_BODY_BYTES no longer fits the longest message");
+}
+
+const MESSAGE_ROUTES = [
+  /^\/chat\/[^/]+\/?$/,
+  /^\/api\/conversations\/[^/]+\/messages\/?$/,
+];
+
+/** The body limit for a request path: room for one message where one is sent, small elsewhere. */
+export function bodyLimitFor(path: string): number {
+  return MESSAGE_ROUTES.some((route) => route.test(path))
+    ? MAX_MESSAGE_BODY_BYTES
+    : MAX_BODY_BYTES;
+}
+
+const HEADER_ENCODER = new TextEncoder();
+
+/**
+ * The one gate for values built from request data on their way into a response header
+ * (Location, Content-Disposition, Set-Cookie, Retry-After). Header values must be bytes
+ * without CR, LF or NUL, and Deno refuses anything outside Latin-1: such a value used to
+ * take the whole server down. Visible ASCII and space pass unchanged; every other
+ * character is percent-encoded as UTF-8 (a lone surrogate becomes U+FFFD), so the result
+ * is always a valid header value and never splits one header into two.
+ */
+export function headerValue(value: string | number): string {
+  return String(value).replace(
+    /[^\x20-\x7e]/gu,
+    (char) =>
+      Array.from(
+        HEADER_ENCODER.encode(char),
+        (byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`,
+      ).join(""),
+  );
+}
+
+/** A 303 See Other, the right answer to a successful form post. Every header passes `headerValue`. */
 export function redirect(
   location: string,
   headers: HeadersInit = {},
 ): Response {
-  const h = new Headers(headers);
-  h.set("location", location);
+  const h = new Headers();
+  for (const [name, value] of headerEntries(headers)) {
+    h.append(name, headerValue(value));
+  }
+  h.set("location", headerValue(location));
   return new Response(null, { status: 303, headers: h });
+}
+
+/** Header pairs from any HeadersInit, without letting `new Headers()` see raw values first. */
+function headerEntries(headers: HeadersInit): [string, string][] {
+  if (headers instanceof Headers) return [...headers];
+  if (Array.isArray(headers)) return headers.map(([k, v]) => [k, v]);
+  return Object.entries(headers);
 }
 
 /** JSON response with the given status. */

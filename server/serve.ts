@@ -2,13 +2,15 @@
  * Starts the HTTP server: opens KV, makes sure island bundles exist, serves the app, and
  * shuts down cleanly (stop accepting, answer held requests, close KV) when asked.
  */
-import type { AppConfig } from "../fresh.config.ts";
+import { type AppConfig, ConfigError } from "../fresh.config.ts";
 import manifest from "../fresh.gen.ts";
 import { createApp } from "./app.ts";
 import type { Db } from "../lib/db/db.ts";
 import { openDb } from "../lib/db/open.ts";
 import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
-import { closeHeadWaiter } from "../lib/long_poll.ts";
+import { closeHeadWaiter, createHeadWaiter } from "../lib/long_poll.ts";
+import type { BusHealth } from "./health.ts";
+import { createLogger } from "./log.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
   /\/$/,
@@ -29,7 +31,7 @@ export interface RunningServer {
 /** Serves the app with `config`; builds island bundles first when they are out of date. */
 export async function startServer(
   config: AppConfig,
-  options: { db?: Db; quiet?: boolean } = {},
+  options: { db?: Db; quiet?: boolean; bus?: BusHealth } = {},
 ): Promise<RunningServer> {
   // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
   if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
@@ -38,7 +40,8 @@ export async function startServer(
     await buildIslands(PROJECT_ROOT, config.buildDir);
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
-  const db = options.db ?? await openDb(config);
+  const db = options.db ?? await openConfiguredDb(config);
+  createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
   const stopping = new AbortController();
   const app = await createApp({
     db,
@@ -47,19 +50,30 @@ export async function startServer(
     build,
     root: PROJECT_ROOT,
     shutdown: stopping.signal,
+    bus: options.bus,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    port: config.port,
-    hostname: config.host,
-    onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
-  }, app.fetch);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      port: config.port,
+      hostname: config.host,
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    }, app.fetch);
+  } catch (error) {
+    if (!options.db) db.close();
+    throw listenError(config, error);
+  }
   const addr = await listening.promise;
   const host = addr.hostname.includes(":")
     ? `[${addr.hostname}]`
     : addr.hostname;
   const url = `http://${host}:${addr.port}`;
-  if (!options.quiet) console.log(`Natter is listening on ${url}`);
+  if (!options.quiet) {
+    createLogger(config.logFormat).info(`Natter is listening on ${url}`, {
+      url,
+    });
+  }
 
   let closing: Promise<void> | null = null;
   const shutdown = () => {
@@ -77,4 +91,60 @@ export async function startServer(
     return closing;
   };
   return { url, port: addr.port, db, shutdown, finished: server.finished };
+}
+
+/** Opens KV, turning any failure (bad folder, unwritable, corrupt file) into a ConfigError. */
+async function openConfiguredDb(config: AppConfig): Promise<Db> {
+  try {
+    return await openDb(config);
+  } catch (error) {
+    throw new ConfigError(
+      "DENO_KV_PATH",
+      config.kvPath ?? "(platform default)",
+      `cannot be opened: ${
+        await kvPathProblem(config.kvPath) ?? reasonOf(error)
+      }`,
+    );
+  }
+}
+
+/** Names the setting behind a failure to listen: the port when it is taken or refused, else the host. */
+function listenError(config: AppConfig, error: unknown): ConfigError {
+  const reason = reasonOf(error);
+  if (
+    error instanceof Deno.errors.AddrInUse ||
+    error instanceof Deno.errors.PermissionDenied
+  ) {
+    return new ConfigError(
+      "PORT",
+      String(config.port),
+      `cannot be used on ${config.host}: ${reason}`,
+    );
+  }
+  return new ConfigError(
+    "HOST",
+    config.host,
+    `cannot be listened on (port ${config.port}): ${reason}`,
+  );
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A clearer reason than mkdir's "File exists" when a folder on the path is a file. */
+async function kvPathProblem(path: string | undefined): Promise<string | null> {
+  const parts = path?.split("/").slice(0, -1) ?? [];
+  for (let i = 1; i <= parts.length; i++) {
+    const folder = parts.slice(0, i).join("/");
+    if (!folder) continue;
+    const info = await Deno.stat(folder).catch(() => null);
+    if (info && !info.isDirectory) return `"${folder}" is a file, not a folder`;
+  }
+  return null;
+}
+
+/** KV reached over the network: a URL, or the platform's own KV on Deno Deploy (no path). */
+function isRemoteKv(kvPath: string | undefined): boolean {
+  return kvPath === undefined || /^https?:\/\//.test(kvPath);
 }

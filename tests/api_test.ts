@@ -155,7 +155,7 @@ Deno.test("the API answers bad input with the documented status, code and field"
     "invalid_fields",
   );
   await expectError(
-    await alice.postJson(api(bobName), { text: "x".repeat(17 * 1024) }),
+    await alice.postJson(api(bobName), { text: "x".repeat(41 * 1024) }),
     413,
     "payload_too_large",
   );

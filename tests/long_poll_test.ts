@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { MAX_HELD_POLLS_PER_USER } from "../server/rate_limit.ts";
 import { headWaiterFor } from "../lib/long_poll.ts";
 import type { Db } from "../lib/db/db.ts";
 import {
@@ -87,15 +88,16 @@ Deno.test("many polls on one conversation share its watch and all wake", async (
   await using server = await startTestServer();
   const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const cursor = await cursorOf(bob, aliceName);
-  // Sixteen: eight per person, the most one user may hold (MAX_HELD_POLLS_PER_USER).
+  // Each user holds as many polls as the per-user cap allows.
+  const count = 2 * MAX_HELD_POLLS_PER_USER;
   const polls = Array.from(
-    { length: 16 },
+    { length: count },
     (_, i) =>
       (i % 2 ? bob : alice).fetch(
         `${api(i % 2 ? aliceName : bobName)}?after=${cursor}&wait=25`,
       ),
   );
-  await heldPolls(server.db, 16);
+  await heldPolls(server.db, count);
   await (await alice.postJson(api(bobName), { text: "to everyone" })).body
     ?.cancel();
   for (const res of await Promise.all(polls)) {

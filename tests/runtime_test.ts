@@ -113,4 +113,5 @@ Deno.test("loadConfig() applies the documented defaults and validates values", (
   );
   assert.equal(loadConfig({ DENO_KV_PATH: ":memory:" }).kvPath, ":memory:");
   assert.throws(() => loadConfig({ PORT: "eighty" }), /PORT/);
+  assert.throws(() => loadConfig({ PORT: "" }), /PORT=""/);
 });

@@ -11,6 +11,7 @@ import * as messages from "./messages.ts";
 import * as secrets from "./secrets.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
+import { keys } from "./keys.ts";
 import type { PasswordHash } from "../passwords.ts";
 
 export { conversationId, keys } from "./keys.ts";
@@ -39,6 +40,11 @@ export class Db {
   /** Closes the underlying KV handle. */
   close(): void {
     this.kv.close();
+  }
+
+  /** One cheap read (a key that never holds a value), for health checks. */
+  async ping(): Promise<void> {
+    await this.kv.get(keys.users());
   }
 
   // ---- users ----

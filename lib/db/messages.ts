@@ -3,6 +3,7 @@
  * checks it, which gives a gap-free total order across concurrent senders and processes.
  */
 import { DomainError } from "../errors.ts";
+import { truncateGraphemes } from "../text.ts";
 import type { ConversationSummary } from "./conversations.ts";
 import { conversationId, keys } from "./keys.ts";
 import { commitWithRetry } from "./kv.ts";
@@ -93,7 +94,7 @@ export async function sendMessage(
         lastSeq: seq,
         lastMessageAt: sentAt,
         lastFromId: input.from.id,
-        preview: input.text.slice(0, PREVIEW_LENGTH),
+        preview: truncateGraphemes(input.text, PREVIEW_LENGTH),
       };
       const op = kv.atomic()
         .check(head, sender, receiver)

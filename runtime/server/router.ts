@@ -123,8 +123,8 @@ export function mountManifest<State>(
   manifest: Manifest,
   options: {
     build: BuildInfo;
-    /** Answers a method the route does not handle; the default is a plain-text 405. */
-    methodNotAllowed?: (request: Request, allow: string) => Response;
+    /** Builds the 405 for a method a route lacks (the app answers JSON under its API). */
+    methodNotAllowed?: (c: Context, allow: string) => Response;
   },
 ): {
   render: (
@@ -185,11 +185,13 @@ export function mountManifest<State>(
       const handler = dispatch<State>(mod, c.req.method);
       if (!handler) {
         const allow = allowedMethods(mod);
-        return options.methodNotAllowed?.(c.req.raw, allow) ??
-          new Response("Method Not Allowed", {
-            status: 405,
-            headers: { allow },
-          });
+        if (options.methodNotAllowed) {
+          return options.methodNotAllowed(c, allow);
+        }
+        return new Response("Method Not Allowed", {
+          status: 405,
+          headers: { allow },
+        });
       }
       const params = c.req.param() as Record<string, string>;
       const ctx: RouteContext<State> = makeContext<State>(

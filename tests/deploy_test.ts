@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { spawnServer } from "../bench/server_process.ts";
+import { loadConfig } from "../fresh.config.ts";
+import { messagesPath, registerPair } from "./helpers.ts";
+
+Deno.test("on Deno Deploy the app needs no DENO_ variable from the operator and opens the platform's KV", () => {
+  // What the current Deno Deploy sets by itself; operators cannot set DENO_* there.
+  const config = loadConfig({
+    DENO_DEPLOY: "true",
+    DENO_DEPLOYMENT_ID: "k2j4h5",
+    PUBLIC_URL: "https://natter.example.deno.net",
+  });
+  assert.equal(config.isDeploy, true);
+  assert.equal(config.kvPath, undefined, "Deno.openKv() with no path");
+  assert.equal(config.port, 8000);
+  // Deploy Classic set only DENO_DEPLOYMENT_ID.
+  assert.equal(loadConfig({ DENO_DEPLOYMENT_ID: "x" }).isDeploy, true);
+  assert.equal(loadConfig({}).isDeploy, false);
+});
+
+Deno.test("main.ts runs as Deno Deploy runs it: no runtime flags, and no write to the file system", async () => {
+  // Deploy starts `main.ts` with a fixed set of flags (never --unstable-kv: deno.json's
+  // "unstable" covers KV). Here write permission is withheld, so any file written at run
+  // time would fail. ":memory:" stands in for the platform's KV.
+  const server = await spawnServer({
+    kvPath: ":memory:",
+    args: ["run", "--allow-net", "--allow-env", "--allow-read", "main.ts"],
+    env: { DENO_DEPLOY: "true", DENO_DEPLOYMENT_ID: "test" },
+  });
+  try {
+    const { alice, bob, aliceName, bobName } = await registerPair(server.url);
+    const sent = await alice.postJson(messagesPath(bobName), { text: "hi" });
+    assert.equal(sent.status, 201, server.output());
+    const res = await bob.fetch(messagesPath(aliceName));
+    const body = await res.json();
+    assert.deepEqual(body.messages.map((m: { text: string }) => m.text), [
+      "hi",
+    ]);
+    const page = await bob.fetch(`/chat/${aliceName}`);
+    assert.equal(page.status, 200);
+    // The island bundle built by `deno task build` is served as it is.
+    const script = /src="(\/_fresh\/islands\/[^"]+\.js)"/.exec(
+      await page.text(),
+    );
+    assert.ok(script, "the chat page loads its island");
+    const bundle = await bob.fetch(script[1]);
+    assert.equal(bundle.status, 200);
+  } finally {
+    const status = await server.stop("SIGINT");
+    assert.equal(status.code, 0, server.output());
+  }
+  assert.doesNotMatch(
+    server.output(),
+    /PermissionDenied|NotCapable|Requires write/,
+  );
+});
