@@ -16,6 +16,7 @@ import * as $11 from "./routes/logout.ts";
 import * as $12 from "./routes/register.tsx";
 import * as $13 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatWindow.tsx";
+import * as $$1 from "./islands/LocalTimes.tsx";
 import type { Manifest } from "./runtime/types.ts";
 
 const manifest: Manifest = {
@@ -37,6 +38,7 @@ const manifest: Manifest = {
   },
   islands: {
     "./islands/ChatWindow.tsx": $$0,
+    "./islands/LocalTimes.tsx": $$1,
   },
   baseUrl: import.meta.url,
 };

@@ -4,7 +4,7 @@
  * Seeds 1,000 users with sessions into a temp KV file, then for 10, 100 and 1,000
  * connected users runs the real server (main.ts) in its own process and, against a bare
  * `Deno.serve` baseline in the same run, drives pairs of simulated people who long-poll
- * and send at 100 messages/s in total. Then: sends at full speed against raw KV writes,
+ * and send at 100 messages/s in total. Then: sends at full speed against raw KV writes, server memory against page views,
  * and two server processes on one KV file. Loopback only, bounded in time (~2.5 min).
  */
 import { cpus } from "node:os";
@@ -17,6 +17,11 @@ import {
 } from "./load.ts";
 import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
 import { measureRawWrites } from "./raw_writes.ts";
+import {
+  formatPageMemory,
+  measurePageMemory,
+  TARGET_GROWTH_MB,
+} from "./page_memory.ts";
 import { seedUsers } from "./seed.ts";
 import {
   type ServerProcess,
@@ -223,6 +228,9 @@ if (import.meta.main) {
     durationMs: FULL_SPEED_MS,
   });
 
+  console.log("Running chat page views for server memory…");
+  const pageMemory = await measurePageMemory();
+
   console.log(`\n${HEADER}`);
   for (const row of rows) console.log(format(row));
   console.log("");
@@ -236,6 +244,8 @@ if (import.meta.main) {
       raw.perSecond.toFixed(0)
     }/s; ratio ${(fast.perSecond / raw.perSecond).toFixed(2)}`,
   );
+
+  console.log(formatPageMemory(pageMemory));
 
   console.log("\nTargets (1,000 users, 100 sends/s, 2 cores):");
   const natterRows = rows.filter((r) => r.label.startsWith("natter"));
@@ -269,6 +279,11 @@ if (import.meta.main) {
     check(
       natterRows.every((r) => r.exitCodes.every((code) => code === 0)),
       "every server exited 0 on SIGTERM",
+    ),
+    check(
+      pageMemory.errors === 0 &&
+        pageMemory.afterMoreMb - pageMemory.afterWarmUpMb < TARGET_GROWTH_MB,
+      `server RSS after 1,000 more page views within ${TARGET_GROWTH_MB} MB of the warm-up`,
     ),
   ];
   console.log(

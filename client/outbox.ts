@@ -2,7 +2,9 @@
  * The chat island's outbox: my messages the server has not confirmed yet. Unsent ones are
  * kept in localStorage per conversation, so they survive a reload and are sent again with
  * the same client id (the server answers a repeated client id with the stored message).
- * Browser-only; the server never imports this.
+ * A message the server refused (a 4xx that retrying cannot fix) is kept too, but marked
+ * refused: after a reload it shows as failed, for the writer to edit or discard, and is
+ * never sent again by itself. Browser-only; the server never imports this.
  */
 import type { PublicMessage } from "../lib/messages.ts";
 
@@ -19,6 +21,19 @@ export interface OutboxItem {
   retryable?: boolean;
 }
 
+/** What a saved item looks like in storage. */
+interface SavedItem {
+  clientId: string;
+  text: string;
+  refused?: true;
+}
+
+/** True for an answer that sending the same request again cannot turn into a success. */
+export function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 &&
+    status !== 429 && status !== 401;
+}
+
 const STORAGE_PREFIX = "natter.outbox.v1";
 
 /** The localStorage key of one signed-in user's outbox towards one peer. */
@@ -26,7 +41,10 @@ export function outboxKey(me: string, peer: string): string {
   return `${STORAGE_PREFIX}:${me.toLowerCase()}:${peer.toLowerCase()}`;
 }
 
-/** Unsent items saved by an earlier page, ready to be sent again. */
+/**
+ * Unsent items saved by an earlier page: ready to be sent again, except those the server
+ * refused, which come back as failed and wait for the writer.
+ */
 export function loadOutbox(key: string): OutboxItem[] {
   try {
     const raw = JSON.parse(localStorage.getItem(key) ?? "[]");
@@ -35,7 +53,16 @@ export function loadOutbox(key: string): OutboxItem[] {
       .filter((x) =>
         typeof x?.clientId === "string" && typeof x?.text === "string"
       )
-      .map((x) => ({ clientId: x.clientId, text: x.text, status: "sending" }));
+      .map((x): OutboxItem =>
+        x.refused === true
+          ? {
+            clientId: x.clientId,
+            text: x.text,
+            status: "failed",
+            retryable: false,
+          }
+          : { clientId: x.clientId, text: x.text, status: "sending" }
+      );
   } catch {
     // Storage disabled (private mode, quota) or garbage: start empty.
     return [];
@@ -46,7 +73,11 @@ export function loadOutbox(key: string): OutboxItem[] {
 export function saveOutbox(key: string, items: OutboxItem[]): void {
   const unsent = items
     .filter((item) => !item.id)
-    .map(({ clientId, text }) => ({ clientId, text }));
+    .map(({ clientId, text, status, retryable }): SavedItem =>
+      status === "failed" && retryable === false
+        ? { clientId, text, refused: true }
+        : { clientId, text }
+    );
   try {
     if (unsent.length === 0) localStorage.removeItem(key);
     else localStorage.setItem(key, JSON.stringify(unsent));

@@ -7,11 +7,17 @@
  * makes its sending exactly-once however often it is retried.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type Clock, SERVER_CLOCK_ZONE } from "../components/format.ts";
-import { MessageRows } from "../components/chat/MessageRows.tsx";
+import {
+  MessageRows,
+  type OutboxActions,
+} from "../components/chat/MessageRows.tsx";
+import { Composer } from "../components/chat/Composer.tsx";
+import { draftKey, loadDraft, saveDraft } from "../client/drafts.ts";
 import {
   backoffMs,
+  isRefusal,
   loadOutbox,
   type OutboxItem,
   outboxKey,
@@ -56,6 +62,7 @@ export default function ChatWindow(props: ChatWindowProps) {
   const clock = useSignal<Clock>({ ...SERVER_CLOCK, now: new Date() });
   const cursor = useRef(props.cursor);
   const scrollerRef = useRef<HTMLDivElement>(null);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
   const poller = useRef<Poller | null>(null);
@@ -70,6 +77,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     encodeURIComponent(props.peer)
   }/messages`;
   const storageKey = outboxKey(props.me, props.peer);
+  const draftStorageKey = draftKey(props.me, props.peer);
 
   function setOutbox(update: (items: OutboxItem[]) => OutboxItem[]) {
     outbox.value = update(outbox.value);
@@ -113,11 +121,18 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
     const message = body?.error?.message ??
       `Could not send (HTTP ${res.status})`;
-    if (res.status === 429 || res.status === 408 || res.status >= 500) {
+    if (res.status === 401) {
+      // Not the message's fault: it stays queued for after the next login.
+      connection.value = "signed-out";
+      patchItem(item.clientId, { status: "failed", retryable: true });
+      return "done";
+    }
+    if (!isRefusal(res.status)) {
       if (res.status === 429) error.value = message;
       return "later";
     }
-    if (res.status === 401) connection.value = "signed-out";
+    // Refused for what it is (too long, not allowed…): sending it again, now or after a
+    // reload, would be refused again. It waits, marked failed, for an edit or a discard.
     error.value = message;
     patchItem(item.clientId, { status: "failed", retryable: false });
     return "done";
@@ -195,6 +210,11 @@ export default function ChatWindow(props: ChatWindowProps) {
     if (cameBack) retryAll();
   }
 
+  function setText(value: string) {
+    text.value = value;
+    saveDraft(draftStorageKey, value);
+  }
+
   function send(event?: Event) {
     event?.preventDefault();
     const value = text.value.trim();
@@ -204,20 +224,33 @@ export default function ChatWindow(props: ChatWindowProps) {
       text: value,
       status: "sending",
     }]);
-    text.value = "";
+    setText("");
+    inputRef.current?.focus();
     jumpToEnd.current = true;
     pump();
   }
 
-  function onKeyDown(event: KeyboardEvent) {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-      send(event);
-    }
-  }
+  // One object for the island's life: the memoised rows compare props by identity.
+  const actions = useMemo<OutboxActions>(() => ({
+    retry: (item) => retryAll(item),
+    edit(item) {
+      setOutbox((items) => items.filter((i) => i.clientId !== item.clientId));
+      setText(text.value.trim() ? `${text.value}\n${item.text}` : item.text);
+      error.value = "";
+      inputRef.current?.focus();
+    },
+    discard(item) {
+      setOutbox((items) => items.filter((i) => i.clientId !== item.clientId));
+      error.value = "";
+    },
+  }), []);
 
   useEffect(() => {
     clock.value = { now: new Date() };
     baseTitle.current = document.title;
+    // A draft from a no-JS post (props.draft) wins over the one saved in this browser.
+    if (!text.value) text.value = loadDraft(draftStorageKey);
+    inputRef.current?.focus();
     // A send whose answer was lost before the reload is already in the history.
     const saved = withoutDelivered(loadOutbox(storageKey), messages.value);
     saveOutbox(storageKey, saved);
@@ -225,6 +258,9 @@ export default function ChatWindow(props: ChatWindowProps) {
       outbox.value = saved;
       jumpToEnd.current = true;
       pump();
+      if (saved.some((i) => i.retryable === false)) {
+        error.value = "A message was not sent: edit or discard it.";
+      }
     }
     poller.current = startPoller({
       url: apiUrl,
@@ -316,7 +352,7 @@ export default function ChatWindow(props: ChatWindowProps) {
               messages={messages.value}
               outbox={outbox.value}
               clock={clock.value}
-              onRetry={retryAll}
+              actions={actions}
             />
           </ol>
         </div>
@@ -329,31 +365,13 @@ export default function ChatWindow(props: ChatWindowProps) {
         )}
       </div>
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
-      <form
-        class="composer"
-        method="post"
-        action={`/chat/${encodeURIComponent(props.peer)}`}
-        onSubmit={send}
-      >
-        <label for="message-text" class="sr-only">Message</label>
-        <textarea
-          id="message-text"
-          name="text"
-          rows={1}
-          maxLength={4000}
-          placeholder="Type a message"
-          enterkeyhint="send"
-          aria-describedby="composer-hint"
-          value={text.value}
-          onInput={(e) => text.value = (e.target as HTMLTextAreaElement).value}
-          onKeyDown={onKeyDown}
-          required
-        />
-        <span id="composer-hint" class="sr-only">
-          Enter sends, Shift+Enter starts a new line.
-        </span>
-        <button type="submit" class="button send">Send</button>
-      </form>
+      <Composer
+        peer={props.peer}
+        text={text}
+        inputRef={inputRef}
+        onInput={setText}
+        onSend={send}
+      />
     </section>
   );
 }

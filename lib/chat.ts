@@ -46,8 +46,8 @@ export async function loadMessages(
   const cid = conversationId(me.id, peer.id);
   const stored = await state.db.listMessages(cid, options);
   const lastSeq = stored.at(-1)?.seq ?? options.afterSeq ?? 0;
-  if (stored.some((m) => m.to === me.id)) {
-    await state.db.markRead(me.id, peer.id);
+  if (stored.some((m) => m.from !== me.id)) {
+    await state.db.markRead(me.id, cid, lastSeq);
   }
   return {
     messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),

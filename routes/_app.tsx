@@ -10,8 +10,12 @@ export default function App({ Component, state, title }: AppProps<State>) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         <title>{title ? `${title} · Natter` : "Natter"}</title>
-        <link rel="stylesheet" href="/styles.css" />
-        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href={state.assetUrl("/styles.css")} />
+        <link
+          rel="icon"
+          href={state.assetUrl("/favicon.svg")}
+          type="image/svg+xml"
+        />
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>

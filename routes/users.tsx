@@ -2,6 +2,7 @@ import { formatWhen, SERVER_CLOCK_ZONE } from "../components/format.ts";
 import { requireUser } from "../lib/chat.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
 import type { State } from "../server/state.ts";
+import LocalTimes from "../islands/LocalTimes.tsx";
 
 interface UserRow {
   username: string;
@@ -76,7 +77,7 @@ export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
                   </span>
                   <span class="user-meta">
                     {row.lastMessageAt && (
-                      <time datetime={row.lastMessageAt}>
+                      <time datetime={row.lastMessageAt} data-format="when">
                         {formatWhen(row.lastMessageAt, clock)}
                       </time>
                     )}
@@ -94,6 +95,7 @@ export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
             ))}
           </ul>
         )}
+      <LocalTimes />
     </section>
   );
 }

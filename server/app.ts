@@ -23,10 +23,18 @@ import {
   MAX_MESSAGE_BODY_BYTES,
 } from "./http.ts";
 import { createLogger } from "./log.ts";
+import { compress } from "./middleware/compress.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { hostCheck } from "./middleware/host_check.ts";
+import { noStore } from "./middleware/no_store.ts";
 import { resolveClient } from "./client_info.ts";
 import { createDeviceCookies } from "./device_cookie.ts";
+import {
+  HASHED_PREFIX,
+  IMMUTABLE,
+  loadStaticAssets,
+  SHORT_CACHE,
+} from "./static_assets.ts";
 import { createRateLimiters } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
@@ -75,6 +83,8 @@ export async function createApp(
   const devices = await createDeviceCookies(
     await db.getOrCreateSecret("device_cookie"),
   );
+  const assets = loadStaticAssets(`${root}/static`);
+  const assetUrl = assets.url;
 
   // Each request gets an id, returned as X-Request-Id and written on its log lines; a
   // proxy's id is kept when it is short and plain, so one id follows a request end to end.
@@ -96,6 +106,7 @@ export async function createApp(
       secure: client.secure,
       devices,
       shutdown,
+      assetUrl,
     });
     const started = performance.now();
     await next();
@@ -147,6 +158,9 @@ export async function createApp(
       c.res.headers.set("strict-transport-security", HSTS);
     }
   });
+  // Before the Host check (a load balancer probes by address), CSRF, static files and the
+  // routes' session middleware: a probe needs none of them.
+  app.get("/healthz", healthHandler(db, options.bus));
   app.use(
     "*",
     hostCheck({
@@ -155,9 +169,8 @@ export async function createApp(
       listenHost: config.isDeploy ? "0.0.0.0" : config.host,
     }),
   );
-  // Before CSRF, static files and the routes' session middleware: a probe needs none of them.
-  app.get("/healthz", healthHandler(db, options.bus));
-
+  app.use("*", compress());
+  app.use("*", noStore());
   app.use("*", csrf({ publicUrl: config.publicUrl }));
   const bodyLimits = new Map(
     [MAX_BODY_BYTES, MAX_MESSAGE_BODY_BYTES].map((maxSize) => [
@@ -193,14 +206,36 @@ export async function createApp(
     }),
   );
 
+  // Pages link static files by content hash (state.assetUrl), so they never change.
+  app.get(`${HASHED_PREFIX}/*`, (c) => {
+    const asset = assets.lookup(c.req.path);
+    // An old hash after a deploy: a plain 404, never the login page.
+    if (!asset) return c.notFound();
+    return new Response(c.req.method === "HEAD" ? null : asset.bytes, {
+      headers: {
+        "content-type": asset.type,
+        "content-length": String(asset.bytes.byteLength),
+        "cache-control": IMMUTABLE,
+      },
+    });
+  });
+
   // Files in static/ are public and served before the routes' session middleware. Only
   // paths with a file extension are looked up, so API polls cost no file system check.
+  // Under their plain names they may change with a deploy: cached briefly only.
   const serveStaticFile = serveStatic({ root: `${root}/static` });
-  app.use(
-    "*",
-    (c, next) =>
-      /\.[a-z0-9]+$/i.test(c.req.path) ? serveStaticFile(c, next) : next(),
-  );
+  app.use("*", async (c, next) => {
+    if (!/\.[a-z0-9]+$/i.test(c.req.path)) return next();
+    await serveStaticFile(c, next);
+    if (c.res.ok && !c.res.headers.has("cache-control")) {
+      // The file response's headers are immutable: answer with a copy.
+      const headers = new Headers(c.res.headers);
+      headers.set("cache-control", SHORT_CACHE);
+      const res = new Response(c.res.body, { status: c.res.status, headers });
+      c.res = undefined;
+      c.res = res;
+    }
+  });
 
   const pages = mountManifest<State>(app, manifest, {
     build,

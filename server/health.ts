@@ -63,6 +63,6 @@ export function healthHandler(
   return async (c) => {
     const report = await checkHealth(db, bus);
     c.header("cache-control", "no-store");
-    return c.json(report, report.kv === "ok" ? 200 : 503);
+    return c.json(report, report.status === "error" ? 503 : 200);
   };
 }

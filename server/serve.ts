@@ -1,5 +1,5 @@
 /**
- * Starts the HTTP server: opens KV, makes sure island bundles exist, serves the app, and
+ * Starts the HTTP server: opens KV, runs pending migrations, makes sure island bundles exist, serves the app, and
  * shuts down cleanly (stop accepting, answer held requests, close KV) when asked.
  */
 import { type AppConfig, ConfigError } from "../fresh.config.ts";
@@ -42,6 +42,9 @@ export async function startServer(
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openConfiguredDb(config);
   createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
+  // Upgrades data written by an older version before any request can read it; when
+  // several processes start on one KV, one migrates and the others wait here.
+  await db.migrate({ log: options.quiet ? undefined : console.log });
   const stopping = new AbortController();
   const app = await createApp({
     db,

@@ -24,6 +24,8 @@ export interface State {
   devices: DeviceCookies;
   /** Aborted when the server begins to shut down; long-running requests end on it. */
   shutdown: AbortSignal;
+  /** The content-hashed URL of a file in static/, e.g. `assetUrl("/styles.css")`. */
+  assetUrl(path: string): string;
   /** Set by routes/_middleware.ts when the request carries a live session. */
   user?: SessionUser;
   /** SHA-256 of the session token, kept so logout can delete exactly this session. */

@@ -12,6 +12,7 @@ import { type Command, CommandError, UsageError } from "./admin/command.ts";
 import { exportData } from "./admin/export.ts";
 import { commandHelp, overviewHelp } from "./admin/help.ts";
 import { importData } from "./admin/import.ts";
+import { migrate } from "./admin/migrate.ts";
 import { seed } from "./admin/seed.ts";
 import { sessionsRevoke } from "./admin/sessions_revoke.ts";
 import { stats } from "./admin/stats.ts";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   stats,
   exportData,
   importData,
+  migrate,
   seed,
 ];
 

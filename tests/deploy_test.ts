@@ -24,7 +24,14 @@ Deno.test("main.ts runs as Deno Deploy runs it: no runtime flags, and no write t
   // time would fail. ":memory:" stands in for the platform's KV.
   const server = await spawnServer({
     kvPath: ":memory:",
-    args: ["run", "--allow-net", "--allow-env", "--allow-read", "main.ts"],
+    args: [
+      "run",
+      "--node-modules-dir=manual",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      "main.ts",
+    ],
     env: { DENO_DEPLOY: "true", DENO_DEPLOYMENT_ID: "test" },
   });
   try {

@@ -15,7 +15,7 @@ const BASE_ENV = {
 /** Runs main.ts with `env`; resolves with its exit code and output once it ends. */
 async function runMain(env: Record<string, string>) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "main.ts"],
+    args: ["run", "--node-modules-dir=manual", "-A", "main.ts"],
     cwd: PROJECT_ROOT,
     env: { ...BASE_ENV, ...env, NO_COLOR: "1" },
     stdout: "piped",

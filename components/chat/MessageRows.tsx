@@ -1,86 +1,176 @@
 /**
  * The rows of the message list: day separators, confirmed messages in server order, then
  * my unconfirmed ones (the outbox) with their status. Shared by the server render and the
- * chat island, so both produce the same markup.
+ * chat island, so both produce the same markup. Each row is memoised on its message and
+ * its formatted time, so a render of the list (a new message, a status change) redraws
+ * only the rows that changed, never all 2,000.
  */
-import type { JSX } from "preact";
+import { type JSX } from "preact";
+import { memo } from "../memo.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
 import { type Clock, dayKey, formatDay, formatTime } from "../format.ts";
+import { linkify } from "../linkify.ts";
 import type { OutboxItem } from "../../client/outbox.ts";
+
+/** What the writer can do with an unsent message. */
+export interface OutboxActions {
+  /** Send again (a failed send that retrying can fix, or the writer insists). */
+  retry(item: OutboxItem): void;
+  /** Put the text back into the composer, dropping the unsent message. */
+  edit(item: OutboxItem): void;
+  /** Drop the unsent message. */
+  discard(item: OutboxItem): void;
+}
 
 export interface MessageRowsProps {
   me: string;
   messages: PublicMessage[];
   outbox: OutboxItem[];
   clock: Clock;
-  onRetry(item: OutboxItem): void;
+  actions: OutboxActions;
 }
 
-/** The `<li>`s of the message list, or its empty state. */
-export function MessageRows(props: MessageRowsProps): JSX.Element {
-  const rows: JSX.Element[] = [];
-  let lastDay = "";
-  for (const m of props.messages) {
-    const day = dayKey(m.sentAt, props.clock);
-    if (day !== lastDay) {
-      lastDay = day;
-      rows.push(
-        <li class="day" key={`day-${day}`}>
-          <span>{formatDay(m.sentAt, props.clock)}</span>
-        </li>,
-      );
-    }
-    const mine = m.from === props.me;
-    rows.push(
-      <li
-        class={mine ? "msg mine" : "msg theirs"}
-        key={m.id}
-        data-message-id={m.id}
-      >
-        <div class="bubble">
-          <p class="text">{m.text}</p>
-          <span class="meta">
-            <span class="sr-only">{mine ? "You, " : `${m.from}, `}</span>
-            <time datetime={m.sentAt}>
-              {formatTime(m.sentAt, props.clock)}
-            </time>
-            {mine && <span class="tick" aria-hidden="true">✓</span>}
-          </span>
-        </div>
-      </li>,
-    );
-  }
-  for (const item of props.outbox) {
-    rows.push(
-      <li
-        class={`msg mine ${item.status}`}
-        key={item.clientId}
-        data-client-id={item.clientId}
-      >
-        <div class="bubble">
-          <p class="text">{item.text}</p>
-          <span class="meta">
-            {item.status === "failed"
-              ? (
-                <>
-                  <span class="status">not sent —</span>{" "}
+/** A message's text, with its http(s) links clickable and everything else plain text. */
+export function MessageText(props: { text: string }): JSX.Element {
+  return (
+    <p class="text">
+      {linkify(props.text).map((segment) =>
+        "href" in segment
+          ? (
+            <a
+              href={segment.href}
+              rel="noopener noreferrer nofollow"
+              target="_blank"
+            >
+              {segment.text}
+            </a>
+          )
+          : segment.text
+      )}
+    </p>
+  );
+}
+
+const MessageRow = memo(function MessageRow(
+  props: { message: PublicMessage; mine: boolean; time: string },
+) {
+  const m = props.message;
+  return (
+    <li
+      class={props.mine ? "msg mine" : "msg theirs"}
+      data-message-id={m.id}
+    >
+      <div class="bubble">
+        <MessageText text={m.text} />
+        <span class="meta">
+          <span class="sr-only">{props.mine ? "You, " : `${m.from}, `}</span>
+          <time datetime={m.sentAt}>{props.time}</time>
+          {props.mine && <span class="tick" aria-hidden="true">✓</span>}
+        </span>
+      </div>
+    </li>
+  );
+});
+
+const DayRow = memo(function DayRow(props: { label: string }) {
+  return (
+    <li class="day">
+      <span>{props.label}</span>
+    </li>
+  );
+});
+
+const PendingRow = memo(function PendingRow(
+  props: { item: OutboxItem; actions: OutboxActions },
+) {
+  const { item, actions } = props;
+  const refused = item.status === "failed" && item.retryable === false;
+  return (
+    <li
+      class={`msg mine ${item.status}`}
+      data-client-id={item.clientId}
+    >
+      <div class="bubble">
+        <MessageText text={item.text} />
+        <span class="meta">
+          {item.status !== "failed" && (
+            <span class="status">{item.status}</span>
+          )}
+          {item.status === "failed" && (
+            <>
+              <span class="status">not sent —</span> {refused
+                ? (
+                  <>
+                    <button
+                      type="button"
+                      class="link-button edit"
+                      onClick={() => actions.edit(item)}
+                    >
+                      edit
+                    </button>{" "}
+                    <button
+                      type="button"
+                      class="link-button discard"
+                      onClick={() => actions.discard(item)}
+                    >
+                      discard
+                    </button>
+                  </>
+                )
+                : (
                   <button
                     type="button"
                     class="link-button retry"
-                    onClick={() => props.onRetry(item)}
+                    onClick={() => actions.retry(item)}
                   >
                     retry
                   </button>
-                </>
-              )
-              : <span class="status">{item.status}</span>}
-          </span>
-        </div>
-      </li>,
-    );
-  }
-  if (rows.length === 0) {
-    return <li class="empty">No messages yet. Say hello!</li>;
-  }
-  return <>{rows}</>;
-}
+                )}
+            </>
+          )}
+        </span>
+      </div>
+    </li>
+  );
+});
+
+/** The `<li>`s of the message list, or its empty state. */
+export const MessageRows = memo(
+  function MessageRows(props: MessageRowsProps): JSX.Element {
+    const rows: JSX.Element[] = [];
+    let lastDay = "";
+    for (const m of props.messages) {
+      const day = dayKey(m.sentAt, props.clock);
+      if (day !== lastDay) {
+        lastDay = day;
+        rows.push(
+          <DayRow
+            key={`day-${day}`}
+            label={formatDay(m.sentAt, props.clock)}
+          />,
+        );
+      }
+      rows.push(
+        <MessageRow
+          key={m.id}
+          message={m}
+          mine={m.from === props.me}
+          time={formatTime(m.sentAt, props.clock)}
+        />,
+      );
+    }
+    for (const item of props.outbox) {
+      rows.push(
+        <PendingRow
+          key={item.clientId}
+          item={item}
+          actions={props.actions}
+        />,
+      );
+    }
+    if (rows.length === 0) {
+      return <li class="empty">No messages yet. Say hello!</li>;
+    }
+    return <>{rows}</>;
+  },
+);

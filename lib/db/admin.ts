@@ -4,7 +4,9 @@
  * batches well under KV's limit of 1000 mutations. Deleting a user is in `admin_delete.ts`.
  */
 import { DomainError } from "../errors.ts";
-import { conversationId, keys, parseUserConversationKey } from "./keys.ts";
+import type { MemberConversationRow } from "./conversations.ts";
+import { keys } from "./keys.ts";
+import { hasNoData, isMigrationLeaseKey } from "./migrations/runner.ts";
 import { commit } from "./kv.ts";
 import type { ConversationHead } from "./messages.ts";
 import { type Session, SESSION_MAX_AGE_MS } from "./sessions.ts";
@@ -30,15 +32,11 @@ export interface AdminStats {
 }
 
 /**
- * True when the KV holds no data (import refuses anything else without --merge). Server
- * secrets do not count: a server started once on an empty KV has made one already.
+ * True when the KV holds no data (import refuses anything else without --merge). The
+ * schema version a starting server stamps and server secrets it makes do not count.
  */
 export async function isEmpty(kv: Deno.Kv): Promise<boolean> {
-  const secrets = keys.secrets()[0];
-  for await (const entry of kv.list({ prefix: [] })) {
-    if (entry.key[0] !== secrets) return false;
-  }
-  return true;
+  return await hasNoData(kv);
 }
 
 /** Every user with last activity and the count of messages they sent, ordered by name. */
@@ -82,8 +80,10 @@ export async function countAll(
     sessions: 0,
   };
   for await (const _ of kv.list({ prefix: keys.users() })) stats.users++;
-  // Each conversation has a row in both members' indexes: count it once, via the
+  // Each direct conversation has a row in both members' indexes: count it once, via the
   // smaller id, and read its head (whose seq is its message count) in batches of 10.
+  // Rows of the version 1 layout have the same fields, so a database not migrated yet
+  // counts the same.
   let heads: Deno.KvKey[] = [];
   const addHeads = async () => {
     for (const head of await kv.getMany<ConversationHead[]>(heads)) {
@@ -91,11 +91,17 @@ export async function countAll(
     }
     heads = [];
   };
-  for await (const entry of kv.list({ prefix: keys.allUserConversations() })) {
-    const { userId, peerId } = parseUserConversationKey(entry.key);
-    if (userId > peerId) continue;
+  for await (
+    const entry of kv.list<Partial<MemberConversationRow>>({
+      prefix: keys.allUserConversations(),
+    })
+  ) {
+    if (entry.key.length !== 3) continue;
+    const userId = String(entry.key[1]);
+    const { peerId, conversationId } = entry.value;
+    if (!peerId || !conversationId || userId > peerId) continue;
     stats.conversations++;
-    heads.push(keys.conversationHead(conversationId(userId, peerId)));
+    heads.push(keys.conversationHead(conversationId));
     if (heads.length === 10) await addHeads();
   }
   if (heads.length > 0) await addHeads();
@@ -108,9 +114,10 @@ export async function countAll(
 }
 
 /**
- * Every entry worth backing up, in KV key order (deterministic). Sessions and pending
- * OAuth states are left out: they are short-lived, tied to cookies, and cannot carry
- * their expiry through a list. Server secrets are left out: a backup must not leak them.
+ * Every entry worth backing up, in KV key order (deterministic), including the schema
+ * version. Sessions, pending OAuth states and a migration lease are left out: they are
+ * short-lived, and cannot carry their expiry through a list. Server secrets are left out:
+ * a backup must not leak them.
  */
 export async function* exportEntries(
   kv: Deno.Kv,
@@ -126,7 +133,9 @@ export async function* exportEntries(
   for await (
     const entry of kv.list({ prefix: [] }, { batchSize: ADMIN_BATCH })
   ) {
-    if (!skipped.has(entry.key[0] as string)) yield entry;
+    if (skipped.has(entry.key[0] as string)) continue;
+    if (isMigrationLeaseKey(entry.key)) continue;
+    yield entry;
   }
 }
 

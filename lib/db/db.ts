@@ -7,6 +7,13 @@ import * as admin from "./admin.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
+import {
+  forgetSchemaVersion,
+  type MigrateOptions,
+  migrationPlan,
+  migrationStatus,
+  runMigrations,
+} from "./migrations/runner.ts";
 import * as messages from "./messages.ts";
 import * as secrets from "./secrets.ts";
 import * as sessions from "./sessions.ts";
@@ -21,9 +28,15 @@ export type { User } from "./users.ts";
 export { OAUTH_STATE_MAX_AGE_MS } from "./identities.ts";
 export type { OAuthState, UserIdentity } from "./identities.ts";
 export type { ConversationHead, HeadState, Message } from "./messages.ts";
-export type { ConversationSummary } from "./conversations.ts";
+export type {
+  ConversationRecord,
+  ConversationSummary,
+  MemberConversationRow,
+} from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
+export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
+export { LATEST_VERSION } from "./migrations/migration.ts";
 
 type User = users.User;
 type UserIdentity = identities.UserIdentity;
@@ -139,8 +152,15 @@ export class Db {
   listConversations(userId: string) {
     return conversations.listConversations(this.kv, userId);
   }
-  markRead(userId: string, peerId: string) {
-    return conversations.markRead(this.kv, userId, peerId);
+  getConversation(cid: string) {
+    return conversations.getConversation(this.kv, cid);
+  }
+  getReadPosition(userId: string, cid: string) {
+    return conversations.getReadPosition(this.kv, userId, cid);
+  }
+  /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
+  markRead(userId: string, cid: string, upToSeq: number) {
+    return conversations.markRead(this.kv, userId, cid, upToSeq);
   }
 
   // ---- admin ----
@@ -161,5 +181,21 @@ export class Db {
   }
   importBatch(entries: Array<{ key: Deno.KvKey; value: unknown }>) {
     return admin.importBatch(this.kv, entries);
+  }
+
+  // ---- schema migrations (lib/db/migrations/) ----
+  /** Runs pending migrations under the KV lease, or waits while another process does. */
+  migrate(options?: MigrateOptions) {
+    return runMigrations(this.kv, options);
+  }
+  migrationStatus() {
+    return migrationStatus(this.kv);
+  }
+  migrationPlan() {
+    return migrationPlan(this.kv);
+  }
+  /** Before an import: the file decides the version (none means version 1). */
+  forgetSchemaVersion() {
+    return forgetSchemaVersion(this.kv);
   }
 }

@@ -48,6 +48,9 @@ export const importData: Command = {
       );
     }
     const stream = file?.readable ?? Deno.stdin.readable;
+    // An export holds its schema version (an export made before versions has none, so the
+    // data counts as version 1): the next start or `migrate` upgrades what was imported.
+    await db.forgetSchemaVersion();
     const count = await importLines(db, readLines(stream));
     console.log(`Imported ${plural(count, "entry", "entries")}`);
   },

@@ -19,6 +19,7 @@ import {
   screenshot,
   seriousAxeViolations,
   skipBrowserTests,
+  waitUntil,
   watchErrors,
 } from "./browser.ts";
 
@@ -122,10 +123,8 @@ Deno.test({
         const page = await context.newPage();
         errors.push(watchErrors(page));
         await page.goto(`${base}/chat/${aliceName}`);
-        const reached: string[] = [];
-        for (let i = 0; i < 12; i++) {
-          await page.keyboard.press("Tab");
-          const focused = await page.evaluate(() => {
+        const focusedNow = () =>
+          page.evaluate(() => {
             const el = document.activeElement as HTMLElement;
             const style = getComputedStyle(el);
             return {
@@ -135,11 +134,30 @@ Deno.test({
                 parseFloat(style.outlineWidth) >= 2,
             };
           });
-          assert.ok(focused.outline, `focus is visible on ${focused.id}`);
-          reached.push(focused.id);
-          if (focused.id === "message-text") break;
+        // The composer has focus when the chat opens; from there Shift+Tab walks back
+        // through the page and Tab forward again, every stop visibly focused.
+        await waitUntil(
+          "the composer has focus",
+          async () => (await focusedNow()).id === "message-text",
+        );
+        const reached: string[] = [];
+        for (const key of ["Shift+Tab", "Tab"]) {
+          for (let i = 0; i < 12; i++) {
+            await page.keyboard.press(key);
+            const focused = await focusedNow();
+            assert.ok(focused.outline, `focus is visible on ${focused.id}`);
+            reached.push(focused.id);
+            if (key === "Shift+Tab" && focused.id.startsWith("Messages with")) {
+              break;
+            }
+            if (key === "Tab" && focused.id === "message-text") break;
+          }
         }
-        assert.ok(reached.includes("message-text"), `Tab reaches the composer`);
+        assert.equal(
+          reached.at(-1),
+          "message-text",
+          "Tab reaches the composer",
+        );
         assert.ok(
           reached.some((id) => id.startsWith("Messages with")) ||
             reached.includes("DIV"),
