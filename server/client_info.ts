@@ -51,3 +51,11 @@ export function resolveClient(
     secure: publicHttps || direct || proto === "https",
   };
 }
+
+/** `url` as the browser sees it: https when `secure`, even if the proxy spoke http to us. */
+export function browserUrl(url: URL, secure: boolean): URL {
+  if (!secure || url.protocol === "https:") return url;
+  const copy = new URL(url);
+  copy.protocol = "https:";
+  return copy;
+}

@@ -38,21 +38,24 @@ Deno.test("25 parallel wrong guesses for one account: at most 10 passwords are h
   }
 });
 
-Deno.test("failures count per account across addresses: ten addresses guessing one account lock out an eleventh", async () => {
+Deno.test("failures count per account across addresses: of 14 addresses guessing one account at once, 10 are checked and 4 refused", async () => {
   // TRUST_PROXY lets the test speak for many addresses through X-Forwarded-For.
   await using server = await startTestServer({ TRUST_PROXY: "127.0.0.1" });
   const name = await new TestClient(server.url).register();
-  for (let i = 1; i <= 10; i++) {
-    const res = await wrongLogin(new TestClient(server.url), name, {
-      "x-forwarded-for": `198.51.100.${i}`,
-    });
-    assert.equal(res.status, 401);
-  }
-  const fresh = await wrongLogin(new TestClient(server.url), name, {
-    "x-forwarded-for": "198.51.100.200",
-  });
-  assert.equal(fresh.status, 429);
-  assert.ok(fresh.headers.has("retry-after"));
+  // All at once, so the allowance (one more per 30 s) cannot refill between them.
+  const responses = await Promise.all(
+    Array.from(
+      { length: 14 },
+      (_, i) =>
+        wrongLogin(new TestClient(server.url), name, {
+          "x-forwarded-for": `198.51.100.${i + 1}`,
+        }),
+    ),
+  );
+  const refused = responses.filter((r) => r.status === 429);
+  assert.equal(responses.filter((r) => r.status === 401).length, 10);
+  assert.equal(refused.length, 4);
+  for (const res of refused) assert.ok(res.headers.has("retry-after"));
 });
 
 Deno.test("one address spraying many accounts is throttled, and unknown usernames are hashed like known ones", async () => {
@@ -62,14 +65,16 @@ Deno.test("one address spraying many accounts is throttled, and unknown username
   // Unknown names: each still runs one (dummy) password check, so timing reveals nothing.
   const responses = await Promise.all(
     Array.from(
-      { length: 31 },
+      { length: 36 },
       () => wrongLogin(new TestClient(server.url), randomUsername(), sprayer),
     ),
   );
-  const statuses = responses.map((r) => r.status).sort();
-  assert.equal(statuses.filter((s) => s === 401).length, 30);
-  assert.equal(statuses.filter((s) => s === 429).length, 1);
-  assert.equal(passwordVerificationCount() - before, 30);
+  const checked = passwordVerificationCount() - before;
+  const failed = responses.filter((r) => r.status === 401).length;
+  assert.equal(failed, checked, "every 401 ran exactly one check");
+  // 30 at once, plus at most one refilled (one per 10 s) if the machine is slow.
+  assert.ok(failed >= 30 && failed <= 31, `${failed} checked`);
+  assert.ok(responses.some((r) => r.status === 429));
   const elsewhere = await wrongLogin(
     new TestClient(server.url),
     randomUsername(),
@@ -85,8 +90,10 @@ Deno.test("a browser the owner logged in from keeps its own allowance while the 
   assert.equal((await owner.login(name)).status, 303);
   assert.ok(owner.cookies.has("natter_device"), "a device cookie is issued");
   const attacker = new TestClient(server.url);
-  for (let i = 0; i < 10; i++) await wrongLogin(attacker, name);
-  assert.equal((await wrongLogin(attacker, name)).status, 429);
+  const attempts = await Promise.all(
+    Array.from({ length: 12 }, () => wrongLogin(attacker, name)),
+  );
+  assert.ok(attempts.some((r) => r.status === 429));
   const newBrowser = new TestClient(server.url);
   assert.equal((await newBrowser.login(name)).status, 429);
   // The owner mistypes once, then gets in: their device bucket is untouched.
@@ -102,7 +109,9 @@ Deno.test("a forged or another account's device cookie earns no allowance", asyn
   const otherName = await other.register();
   assert.equal((await other.login(otherName)).status, 303);
   const attacker = new TestClient(server.url);
-  for (let i = 0; i < 10; i++) await wrongLogin(attacker, name);
+  await Promise.all(
+    Array.from({ length: 12 }, () => wrongLogin(attacker, name)),
+  );
   const withOthersDevice = new TestClient(server.url);
   withOthersDevice.cookies.set(
     "natter_device",

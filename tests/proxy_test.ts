@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadConfig } from "../fresh.config.ts";
-import { resolveClient } from "../server/client_info.ts";
+import { browserUrl, resolveClient } from "../server/client_info.ts";
 import { inRanges, parseCidr, parseIp } from "../server/ip.ts";
 import { isLoopbackHost } from "../server/middleware/host_check.ts";
 import {
@@ -116,6 +116,15 @@ Deno.test("resolveClient() believes X-Forwarded-For and -Proto only from trusted
       publicUrl: "https://chat.example.com",
     }).secure,
     true,
+  );
+});
+
+Deno.test("browserUrl() is https when the browser's connection is secure", () => {
+  const url = new URL("http://chat.example.com/auth/oidc/signin?x=1");
+  assert.equal(browserUrl(url, false), url);
+  assert.equal(
+    browserUrl(url, true).href,
+    "https://chat.example.com/auth/oidc/signin?x=1",
   );
 });
 

@@ -5,6 +5,7 @@
  * DomainError (400, or 502 when the provider cannot be reached) before any session exists.
  */
 import { startSession } from "../../../server/auth.ts";
+import { browserUrl } from "../../../server/client_info.ts";
 import { DomainError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../runtime/types.ts";
 import { redirect } from "../../../server/http.ts";
@@ -55,7 +56,11 @@ export const handler = {
       nonce: record.nonce ?? "",
       redirectUri: record.redirectUri,
     });
-    const headers = new Headers({ "set-cookie": clearStateCookie(ctx.url) });
+    const headers = new Headers({
+      "set-cookie": clearStateCookie(
+        browserUrl(ctx.url, ctx.state.secure),
+      ),
+    });
 
     if (record.linkUserId) {
       // The session must still be the one that asked to link.

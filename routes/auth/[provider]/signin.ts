@@ -7,6 +7,7 @@ import { DomainError } from "../../../lib/errors.ts";
 import type { RouteContext } from "../../../runtime/types.ts";
 import { isSafeRedirectPath, redirect } from "../../../server/http.ts";
 import { isRecentlyAuthenticated } from "../../../server/reauth.ts";
+import { browserUrl } from "../../../server/client_info.ts";
 import { getProvider } from "../../../lib/oauth/providers.ts";
 import { callbackUrl } from "../../../lib/oauth/redirect.ts";
 import { createSignInState } from "../../../lib/oauth/state.ts";
@@ -41,7 +42,7 @@ export const handler = {
       redirectUri: callbackUrl(config, ctx.url, provider.id),
       next: isSafeRedirectPath(next) ? next : undefined,
       linkUserId: linking ? user?.id : undefined,
-    }, ctx.url);
+    }, browserUrl(ctx.url, ctx.state.secure));
     const location = await provider.authorizationUrl(request);
     return redirect(location.href, {
       "set-cookie": cookie,
