@@ -8,9 +8,17 @@ import type { MiddlewareHandler } from "hono";
 import { DomainError } from "../../lib/errors.ts";
 import { isLoopbackIp, parseIp } from "../ip.ts";
 
-/** True for `localhost`, `*.localhost`, 127.x.x.x and `[::1]`, with or without a port. */
+/**
+ * True for `localhost`, `*.localhost`, 127.x.x.x and `[::1]`, with or without a port, and
+ * for a bare `::1` (how HOST names an IPv6 listen address).
+ */
 export function isLoopbackHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  const lower = host.toLowerCase();
+  // A bare IPv6 address has several colons and no port: stripping `:1` from `::1` would
+  // leave `:`, and a server on HOST=::1 would lose the check below.
+  const bareIpv6 = !lower.startsWith("[") && lower.split(":").length > 2;
+  const withoutPort = bareIpv6 ? lower : lower.replace(/:\d+$/, "");
+  const name = withoutPort.replace(/\.$/, "");
   if (name === "localhost" || name.endsWith(".localhost")) return true;
   return parseIp(name) !== null && isLoopbackIp(name);
 }
