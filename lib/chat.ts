@@ -26,22 +26,46 @@ export async function findPeer(state: State, username: string): Promise<User> {
   return peer;
 }
 
-/** Messages between `me` and `peer`, oldest first, with the cursor to poll from. */
+/** One page of a conversation: its messages, oldest first, and where to go next. */
+export interface MessagePage {
+  messages: PublicMessage[];
+  /** Pass as `after` for what follows this page (poll from here). */
+  cursor: string;
+  /** Pass as `before` for the page before this one; null when this page starts at seq 1. */
+  older: string | null;
+}
+
+/** The `older` cursor of a page whose first message has seq `firstSeq`. */
+function olderCursor(firstSeq: number): string | null {
+  return firstSeq > 1 ? encodeCursor(firstSeq) : null;
+}
+
+/**
+ * Messages between `me` and `peer`, oldest first: after `afterSeq`, before `beforeSeq`, or
+ * the newest ones; with the cursor to poll from and the one to page back with.
+ */
 export async function loadMessages(
   state: State,
   me: SessionUser,
   peer: User,
-  options: { afterSeq?: number; limit: number },
-): Promise<{ messages: PublicMessage[]; cursor: string }> {
+  options: { afterSeq?: number; beforeSeq?: number; limit: number },
+): Promise<MessagePage> {
   const cid = conversationId(me.id, peer.id);
   const stored = await state.db.listMessages(cid, options);
-  const lastSeq = stored.at(-1)?.seq ?? options.afterSeq ?? 0;
+  const lastSeq = stored.at(-1)?.seq ??
+    (options.beforeSeq !== undefined
+      ? Math.max(0, options.beforeSeq - 1)
+      : options.afterSeq ?? 0);
+  // An empty page after N still has N messages before it; an empty older page has none.
+  const firstSeq = stored[0]?.seq ??
+    (options.afterSeq !== undefined ? options.afterSeq + 1 : 1);
   if (stored.some((m) => m.to === me.id)) {
     await state.db.markRead(me.id, peer.id);
   }
   return {
     messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
     cursor: encodeCursor(lastSeq),
+    older: olderCursor(firstSeq),
   };
 }
 
@@ -60,7 +84,7 @@ export async function pollMessages(
     waitSeconds: number;
     signal?: AbortSignal;
   },
-): Promise<{ messages: PublicMessage[]; cursor: string }> {
+): Promise<MessagePage> {
   const { afterSeq, limit } = options;
   const cid = conversationId(me.id, peer.id);
   const head = await state.db.getConversationHead(cid);
@@ -72,7 +96,11 @@ export async function pollMessages(
       })
       : "timeout";
     if (outcome !== "changed") {
-      return { messages: [], cursor: encodeCursor(afterSeq) };
+      return {
+        messages: [],
+        cursor: encodeCursor(afterSeq),
+        older: olderCursor(afterSeq + 1),
+      };
     }
   }
   return await loadMessages(state, me, peer, { afterSeq, limit });

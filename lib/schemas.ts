@@ -56,8 +56,12 @@ export const sendMessageSchema = z.object({
 
 export const messagesQuerySchema = z.object({
   after: z.string().max(200).optional(),
+  before: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   wait: z.coerce.number().min(0).max(25).default(0),
+}).refine((q) => q.after === undefined || q.before === undefined, {
+  path: ["before"],
+  message: "Pass either after or before, not both",
 });
 
 /** Field name → first error message, for re-rendering a form. */

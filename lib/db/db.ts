@@ -108,7 +108,10 @@ export class Db {
   sendMessage(input: Parameters<typeof messages.sendMessage>[1]) {
     return messages.sendMessage(this.kv, input);
   }
-  listMessages(cid: string, options: { afterSeq?: number; limit: number }) {
+  listMessages(
+    cid: string,
+    options: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ) {
     return messages.listMessages(this.kv, cid, options);
   }
   getConversationHead(cid: string) {

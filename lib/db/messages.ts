@@ -119,13 +119,13 @@ export async function sendMessage(
 }
 
 /**
- * Lists messages oldest first: those after `afterSeq` if given, else the newest `limit`.
- * Costs one range read, whatever the length of the history.
+ * Lists messages oldest first: those after `afterSeq`, else those before `beforeSeq`, else
+ * the newest `limit`. Costs one range read, whatever the length of the history.
  */
 export async function listMessages(
   kv: Deno.Kv,
   cid: string,
-  options: { afterSeq?: number; limit: number },
+  options: { afterSeq?: number; beforeSeq?: number; limit: number },
 ): Promise<Message[]> {
   const messages: Message[] = [];
   if (options.afterSeq !== undefined) {
@@ -136,7 +136,10 @@ export async function listMessages(
     for await (const entry of iter) messages.push(entry.value);
     return messages;
   }
-  const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
+  const selector: Deno.KvListSelector = options.beforeSeq === undefined
+    ? { prefix: keys.messages(cid) }
+    : { prefix: keys.messages(cid), end: keys.message(cid, options.beforeSeq) };
+  const iter = kv.list<Message>(selector, {
     limit: options.limit,
     reverse: true,
   });
