@@ -8,6 +8,7 @@ import { getConnInfo, serveStatic } from "hono/deno";
 import { secureHeaders } from "hono/secure-headers";
 import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
+import { type Bus, LocalBus } from "../lib/bus.ts";
 import type { Db } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
 import { asDomainError, statusOf } from "./errors.ts";
@@ -29,6 +30,10 @@ export interface AppOptions {
   root: string;
   /** Aborted on shutdown; long polls answer and end when it fires. */
   shutdown?: AbortSignal;
+  /** Wake-ups between requests; an in-process bus unless another is given. */
+  bus?: Bus;
+  /** The event stream's keep-alive period (default 15 s). */
+  streamHeartbeatMs?: number;
 }
 
 export interface ErrorPageData {
@@ -49,6 +54,8 @@ export function createApp(
   const limits = createRateLimiters();
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
+  const bus = options.bus ?? new LocalBus();
+  const streamHeartbeatMs = options.streamHeartbeatMs ?? 15_000;
 
   app.use("*", async (c, next) => {
     let clientAddress = "unknown";
@@ -57,7 +64,16 @@ export function createApp(
     } catch {
       // Requests made with app.request() in-process carry no connection info.
     }
-    c.set("state", { db, config, limits, users, clientAddress, shutdown });
+    c.set("state", {
+      db,
+      config,
+      limits,
+      users,
+      clientAddress,
+      shutdown,
+      bus,
+      streamHeartbeatMs,
+    });
     const started = performance.now();
     await next();
     if (config.logRequests) {

@@ -9,6 +9,8 @@ import type { Db } from "../lib/db/db.ts";
 import { openDb } from "../lib/db/open.ts";
 import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
 import { closeHeadWaiter } from "../lib/long_poll.ts";
+import { LocalBus } from "../lib/bus.ts";
+import { watchOtherWriters } from "../lib/inbox_watch.ts";
 
 export const PROJECT_ROOT = new URL("..", import.meta.url).pathname.replace(
   /\/$/,
@@ -29,7 +31,7 @@ export interface RunningServer {
 /** Serves the app with `config`; builds island bundles first when they are out of date. */
 export async function startServer(
   config: AppConfig,
-  options: { db?: Db; quiet?: boolean } = {},
+  options: { db?: Db; quiet?: boolean; streamHeartbeatMs?: number } = {},
 ): Promise<RunningServer> {
   // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
   if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
@@ -40,7 +42,11 @@ export async function startServer(
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openDb(config);
   const stopping = new AbortController();
+  const bus = new LocalBus();
+  const stopWriterWatch = watchOtherWriters(db, bus);
   const app = createApp({
+    bus,
+    streamHeartbeatMs: options.streamHeartbeatMs,
     db,
     config,
     manifest,
@@ -71,6 +77,7 @@ export async function startServer(
       stopping.abort();
       await drained;
       await server.finished;
+      stopWriterWatch();
       closeHeadWaiter(db);
       db.close();
     })();

@@ -1,5 +1,6 @@
 /** The per-request state every route sees as `ctx.state`. */
 import type { AppConfig } from "../fresh.config.ts";
+import type { Bus } from "../lib/bus.ts";
 import type { Db } from "../lib/db/db.ts";
 import type { RateLimiters } from "./rate_limit.ts";
 import type { UserCache } from "./user_cache.ts";
@@ -17,6 +18,10 @@ export interface State {
   users: UserCache;
   /** The client's IP address, for rate limits. */
   clientAddress: string;
+  /** Wake-ups for held inbox requests; every commit that concerns users publishes here. */
+  bus: Bus;
+  /** Pause between the event stream's keep-alive comments (15 s; tests shorten it). */
+  streamHeartbeatMs: number;
   /** Aborted when the server begins to shut down; long-running requests end on it. */
   shutdown: AbortSignal;
   /** Set by routes/_middleware.ts when the request carries a live session. */

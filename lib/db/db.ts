@@ -7,6 +7,7 @@ import * as admin from "./admin.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
+import * as inbox from "./inbox.ts";
 import * as messages from "./messages.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
@@ -22,6 +23,8 @@ export type { ConversationHead, HeadState, Message } from "./messages.ts";
 export type { ConversationSummary } from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
+export { INITIAL_STAMP } from "./inbox.ts";
+export type { EventBatch, MemberState, StoredEvent } from "./inbox.ts";
 
 type User = users.User;
 type UserIdentity = identities.UserIdentity;
@@ -55,6 +58,12 @@ export class Db {
   }
   listUsers() {
     return users.listUsers(this.kv);
+  }
+  getUsers(ids: string[]) {
+    return users.getUsers(this.kv, ids);
+  }
+  searchUsers(prefix: string, limit: number) {
+    return users.searchUsers(this.kv, prefix, limit);
   }
 
   // ---- sessions ----
@@ -148,5 +157,19 @@ export class Db {
   }
   importBatch(entries: Array<{ key: Deno.KvKey; value: unknown }>) {
     return admin.importBatch(this.kv, entries);
+  }
+
+  // ---- inbox ----
+  getInboxStamp(userId: string) {
+    return inbox.getInboxStamp(this.kv, userId);
+  }
+  listEventsAfter(userId: string, after: string, maxEvents: number) {
+    return inbox.listEventsAfter(this.kv, userId, after, maxEvents);
+  }
+  listMemberStates(userId: string) {
+    return inbox.listMemberStates(this.kv, userId);
+  }
+  listOtherWriters() {
+    return inbox.listOtherWriters(this.kv);
   }
 }
