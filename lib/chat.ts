@@ -59,9 +59,6 @@ export async function loadMessages(
   // An empty page after N still has N messages before it; an empty older page has none.
   const firstSeq = stored[0]?.seq ??
     (options.afterSeq !== undefined ? options.afterSeq + 1 : 1);
-  if (stored.some((m) => m.to === me.id)) {
-    await state.db.markRead(me.id, peer.id);
-  }
   return {
     messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
     cursor: encodeCursor(lastSeq),
@@ -124,10 +121,35 @@ export async function sendMessage(
     );
   }
   const result = await state.db.sendMessage({ from: me, to: peer, ...input });
+  state.bus.publish([me.id, peer.id]);
   return {
     message: toPublicMessage(result.message, [me, peer], me.id),
     created: result.created,
   };
+}
+
+/**
+ * Moves my read position in the conversation with `peer` forward to the message `upTo`
+ * (never back); an id that is not in the conversation is a 422.
+ */
+export async function markRead(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  upTo: string,
+): Promise<void> {
+  const cid = conversationId(me.id, peer.id);
+  const seq = await state.db.findMessageSeq(cid, upTo);
+  if (seq === null) {
+    throw new DomainError(
+      "invalid",
+      "unknown_message",
+      "No message with that id in this conversation",
+      { field: "upTo" },
+    );
+  }
+  await state.db.markRead(me.id, cid, seq);
+  state.bus.publish([me.id]);
 }
 
 /** The signed-in user, or a 401 (the middleware normally redirects before this). */

@@ -4,11 +4,7 @@
  * ones. Wake-ups come from the bus (lib/bus.ts); KV stays the only truth, so a missed or
  * spurious wake-up costs one read, never a lost or doubled event.
  */
-import {
-  INITIAL_STAMP,
-  type MemberState,
-  type StoredEvent,
-} from "./db/db.ts";
+import { INITIAL_STAMP, type MemberState, type StoredEvent } from "./db/db.ts";
 import { DomainError } from "./errors.ts";
 import { encodeBase64Url } from "./encoding.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
@@ -246,10 +242,14 @@ export async function pollEvents(
         };
       }
       if (!woken) {
-        const held = await sleepUntilWoken((fn) => {
-          wake = fn;
-          return () => wake = null;
-        }, left, signals);
+        const held = await sleepUntilWoken(
+          (fn) => {
+            wake = fn;
+            return () => wake = null;
+          },
+          left,
+          signals,
+        );
         if (!held) {
           return { events: [], cursor: encodeEventCursor(stamp) };
         }

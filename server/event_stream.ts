@@ -58,10 +58,14 @@ export function eventStreamResponse(
         try {
           while (!signals.some((s) => s.aborted)) {
             if (!dirty) {
-              const woken = await sleepUntilWoken((fn) => {
-                wake = fn;
-                return () => wake = null;
-              }, state.streamHeartbeatMs, signals);
+              const woken = await sleepUntilWoken(
+                (fn) => {
+                  wake = fn;
+                  return () => wake = null;
+                },
+                state.streamHeartbeatMs,
+                signals,
+              );
               if (signals.some((s) => s.aborted)) break;
               if (!woken && !dirty) {
                 write(": keep-alive\n\n");

@@ -24,7 +24,7 @@ async function fillSample(db: Db) {
       clientId: i % 5 ? undefined : crypto.randomUUID(),
     });
   }
-  await db.markRead(bob.id, ann.id);
+  await db.markRead(bob.id, conversationId(bob.id, ann.id), 3000);
   return { ann, bob, cy };
 }
 

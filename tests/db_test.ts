@@ -128,7 +128,7 @@ Deno.test("listConversations() orders by latest message and counts unread until 
       [p1.id, "third", 2],
       [p2.id, "second", 1],
     ]);
-    await db.markRead(me.id, p1.id);
+    await db.markRead(me.id, conversationId(me.id, p1.id), 2);
     rows = await db.listConversations(me.id);
     assert.equal(rows[0].unread, 0);
     assert.equal(

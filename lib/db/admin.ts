@@ -4,7 +4,8 @@
  * batches well under KV's limit of 1000 mutations. Deleting a user is in `admin_delete.ts`.
  */
 import { DomainError } from "../errors.ts";
-import { conversationId, keys, parseUserConversationKey } from "./keys.ts";
+import type { MemberConversationRow } from "./conversations.ts";
+import { keys } from "./keys.ts";
 import { commit } from "./kv.ts";
 import type { ConversationHead } from "./messages.ts";
 import { type Session, SESSION_MAX_AGE_MS } from "./sessions.ts";
@@ -76,8 +77,10 @@ export async function countAll(
     sessions: 0,
   };
   for await (const _ of kv.list({ prefix: keys.users() })) stats.users++;
-  // Each conversation has a row in both members' indexes: count it once, via the
+  // Each direct conversation has a row in both members' indexes: count it once, via the
   // smaller id, and read its head (whose seq is its message count) in batches of 10.
+  // Rows of the version 1 layout have the same fields, so a database not migrated yet
+  // counts the same.
   let heads: Deno.KvKey[] = [];
   const addHeads = async () => {
     for (const head of await kv.getMany<ConversationHead[]>(heads)) {
@@ -85,11 +88,17 @@ export async function countAll(
     }
     heads = [];
   };
-  for await (const entry of kv.list({ prefix: keys.allUserConversations() })) {
-    const { userId, peerId } = parseUserConversationKey(entry.key);
-    if (userId > peerId) continue;
+  for await (
+    const entry of kv.list<Partial<MemberConversationRow>>({
+      prefix: keys.allUserConversations(),
+    })
+  ) {
+    if (entry.key.length !== 3) continue;
+    const userId = String(entry.key[1]);
+    const { peerId, conversationId } = entry.value;
+    if (!peerId || !conversationId || userId > peerId) continue;
     stats.conversations++;
-    heads.push(keys.conversationHead(conversationId(userId, peerId)));
+    heads.push(keys.conversationHead(conversationId));
     if (heads.length === 10) await addHeads();
   }
   if (heads.length > 0) await addHeads();

@@ -5,7 +5,8 @@
  */
 import { DomainError } from "../errors.ts";
 import { ADMIN_BATCH } from "./admin.ts";
-import { conversationId, keys, parseUserConversationKey } from "./keys.ts";
+import type { MemberConversationRow } from "./conversations.ts";
+import { conversationId, keys, legacyKeys } from "./keys.ts";
 import { commit, commitWithRetry } from "./kv.ts";
 import type { Message } from "./messages.ts";
 import { deleteUserSessions } from "./sessions.ts";
@@ -23,8 +24,7 @@ export interface DeleteUserResult {
 
 /**
  * Removes a user and everything that mentions them: sessions, sign-in identities, every
- * conversation with them (messages, head, client ids), both members' index rows and
- * unread counters, and their counters. A peer's "messages sent" drops by the messages of
+ * conversation with them (record, messages, head, client ids), both members' state, and their counters. A peer's "messages sent" drops by the messages of
  * theirs that were deleted, so it keeps counting messages that exist. The scan repeats
  * until a pass finds nothing, which also catches messages or sessions written while it ran.
  */
@@ -43,16 +43,21 @@ export async function deleteUserCascade(
     result.sessions += sessions;
     removed += sessions;
     for await (
-      const row of kv.list({ prefix: keys.userConversations(userId) })
+      const row of kv.list<Partial<MemberConversationRow>>({
+        prefix: keys.userConversations(userId),
+      })
     ) {
-      const { peerId } = parseUserConversationKey(row.key);
+      // Rows of both layouts (v1 keyed by peer, v2 by conversation) name the peer.
+      const peerId = row.key.length === 3 ? row.value.peerId : undefined;
+      if (!peerId) continue;
       result.messages += await deleteConversationWith(kv, userId, peerId);
       result.conversations++;
       removed++;
     }
     removed += await deleteUserIdentities(kv, userId);
     const leftovers = [
-      ...await listKeys(kv, keys.unreads(userId)),
+      ...await listKeys(kv, keys.userConversations(userId)),
+      ...await listKeys(kv, legacyKeys.unreads(userId)),
       keys.userActivity(userId),
       keys.sentCount(userId),
     ];
@@ -103,13 +108,16 @@ async function deleteConversationWith(
     if (batch.length === ADMIN_BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  // The index rows go after the messages, so a repeated run still finds the conversation.
-  await deleteKeys(kv, [
-    keys.userConversation(userId, peerId),
-    keys.userConversation(peerId, userId),
-    keys.unread(userId, peerId),
-    keys.unread(peerId, userId),
+  // The record and member state go after the messages, so a repeated run still finds
+  // the conversation. Version 1 keys go too: this may run before a migration.
+  const memberKeys = [userId, peerId].flatMap((member) => [
+    keys.userConversationRead(member, cid),
+    keys.userConversationUnread(member, cid),
+    legacyKeys.unread(member, member === userId ? peerId : userId),
+    legacyKeys.userConversation(member, member === userId ? peerId : userId),
+    keys.userConversation(member, cid),
   ]);
+  await deleteKeys(kv, [keys.conversation(cid), ...memberKeys]);
   return messages;
 }
 

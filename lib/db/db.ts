@@ -20,7 +20,11 @@ export type { User } from "./users.ts";
 export { OAUTH_STATE_MAX_AGE_MS } from "./identities.ts";
 export type { OAuthState, UserIdentity } from "./identities.ts";
 export type { ConversationHead, HeadState, Message } from "./messages.ts";
-export type { ConversationSummary } from "./conversations.ts";
+export type {
+  ConversationRecord,
+  ConversationSummary,
+  MemberConversationRow,
+} from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
 export { INITIAL_STAMP } from "./inbox.ts";
@@ -123,6 +127,9 @@ export class Db {
   ) {
     return messages.listMessages(this.kv, cid, options);
   }
+  findMessageSeq(cid: string, messageId: string) {
+    return messages.findMessageSeq(this.kv, cid, messageId);
+  }
   getConversationHead(cid: string) {
     return messages.getConversationHead(this.kv, cid);
   }
@@ -135,8 +142,15 @@ export class Db {
   listConversations(userId: string) {
     return conversations.listConversations(this.kv, userId);
   }
-  markRead(userId: string, peerId: string) {
-    return conversations.markRead(this.kv, userId, peerId);
+  getConversation(cid: string) {
+    return conversations.getConversation(this.kv, cid);
+  }
+  getReadPosition(userId: string, cid: string) {
+    return conversations.getReadPosition(this.kv, userId, cid);
+  }
+  /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
+  markRead(userId: string, cid: string, upToSeq: number) {
+    return conversations.markRead(this.kv, userId, cid, upToSeq);
   }
 
   // ---- admin ----

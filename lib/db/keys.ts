@@ -36,14 +36,27 @@ export const keys = {
     senderId: string,
     clientId: string,
   ) => ["conversations", conversationId, "client_ids", senderId, clientId],
-  userConversation: (userId: string, peerId: string) => [
+  /** A member's row for one conversation: its latest message, written by every send. */
+  userConversation: (userId: string, conversationId: string) => [
     "user_conversations",
     userId,
-    peerId,
+    conversationId,
+  ],
+  /** The seq up to which a member has read (moves forward only). */
+  userConversationRead: (userId: string, conversationId: string) => [
+    "user_conversations",
+    userId,
+    conversationId,
+    "read",
+  ],
+  /** A member's unread count (a KvU64, so senders can add to it without reading it). */
+  userConversationUnread: (userId: string, conversationId: string) => [
+    "user_conversations",
+    userId,
+    conversationId,
+    "unread",
   ],
   userConversations: (userId: string) => ["user_conversations", userId],
-  unread: (userId: string, peerId: string) => ["unread", userId, peerId],
-  unreads: (userId: string) => ["unread", userId],
   sentCount: (userId: string) => ["user_sent_counts", userId],
   /** Sign-in with an external provider (issue 6): (provider, subject) → userId. */
   identity: (
@@ -74,10 +87,32 @@ export const keys = {
   sessions: () => ["sessions"],
   allUserSessions: () => ["user_sessions"],
   oauthStates: () => ["oauth_states"],
+  /** The conversation record (kind, members, creation), and the prefix of all it holds. */
   conversation: (conversationId: string) => ["conversations", conversationId],
   allUserConversations: () => ["user_conversations"],
   /** ISO time of the user's newest sign-in or session touch, kept after logout. */
   userActivity: (userId: string) => ["user_activity", userId],
+  /** The stored layout's version (see migrations/); absent means 1 if any data exists. */
+  schemaVersion: () => ["schema_version"],
+  /** Held by the one process running migrations; expires if that process dies. */
+  migrationLease: () => ["migration_lease"],
+} as const;
+
+/**
+ * Keys of the version 1 layout, read and removed only by migrations and by the user
+ * cascade (which may run on a database not migrated yet).
+ */
+export const legacyKeys = {
+  /** v1: `["user_conversations", userId, peerId]` → the row, keyed by the peer. */
+  userConversation: (userId: string, peerId: string) => [
+    "user_conversations",
+    userId,
+    peerId,
+  ],
+  /** v1: `["unread", userId, peerId]` → KvU64. */
+  unread: (userId: string, peerId: string) => ["unread", userId, peerId],
+  unreads: (userId: string) => ["unread", userId],
+  allUnreads: () => ["unread"],
 } as const;
 
 /** The deterministic id of the conversation between two users, whoever asks. */
@@ -90,14 +125,16 @@ export function parseUserSessionKey(key: Deno.KvKey): { tokenHash: string } {
   return { tokenHash: String(key[2]) };
 }
 
-/** The ids in a `["user_conversations", userId, peerId]` key. */
+/** What a key under `["user_conversations", userId, conversationId]` holds. */
+export type UserConversationPart = "row" | "read" | "unread";
+
+/** The ids and the part in a key under `["user_conversations", userId]`. */
 export function parseUserConversationKey(
   key: Deno.KvKey,
-): { userId: string; peerId: string } {
-  return { userId: String(key[1]), peerId: String(key[2]) };
-}
-
-/** The peer id in an `["unread", userId, peerId]` key. */
-export function parseUnreadKey(key: Deno.KvKey): { peerId: string } {
-  return { peerId: String(key[2]) };
+): { userId: string; conversationId: string; part: UserConversationPart } {
+  const part = key.length === 3 ? "row" : String(key[3]);
+  if (part !== "row" && part !== "read" && part !== "unread") {
+    throw new Error(`Not a user_conversations key: ${JSON.stringify(key)}`);
+  }
+  return { userId: String(key[1]), conversationId: String(key[2]), part };
 }

@@ -3,12 +3,13 @@
  * checks it, which gives a gap-free total order across concurrent senders and processes.
  */
 import { DomainError } from "../errors.ts";
-import type { ConversationSummary } from "./conversations.ts";
+import {
+  addMessageToMembers,
+  type ConversationRecord,
+} from "./conversations.ts";
 import { conversationId, keys } from "./keys.ts";
 import { commitWithRetry } from "./kv.ts";
 import type { User } from "./users.ts";
-
-const PREVIEW_LENGTH = 120;
 
 export interface Message {
   id: string;
@@ -48,6 +49,7 @@ export async function sendMessage(
 ): Promise<{ message: Message; created: boolean }> {
   const cid = conversationId(input.from.id, input.to.id);
   const headKey = keys.conversationHead(cid);
+  const recordKey = keys.conversation(cid);
   const clientKey = input.clientId
     ? keys.clientMessage(cid, input.from.id, input.clientId)
     : null;
@@ -56,13 +58,14 @@ export async function sendMessage(
       // One round trip. Without a clientId the second read is the head again. Both users
       // are read so the commit can check they still exist: once a delete has removed
       // either, no message can land in their conversation.
-      const [head, client, sender, receiver] = await kv.getMany<
-        [ConversationHead, number, User, User]
+      const [head, client, sender, receiver, record] = await kv.getMany<
+        [ConversationHead, number, User, User, ConversationRecord]
       >([
         headKey,
         clientKey ?? headKey,
         keys.user(input.from.id),
         keys.user(input.to.id),
+        recordKey,
       ]);
       if (!sender.value || !receiver.value) {
         throw new DomainError(
@@ -88,27 +91,20 @@ export async function sendMessage(
         sentAt,
         ...(input.clientId ? { clientId: input.clientId } : {}),
       };
-      const summary = {
-        conversationId: cid,
-        lastSeq: seq,
-        lastMessageAt: sentAt,
-        lastFromId: input.from.id,
-        preview: input.text.slice(0, PREVIEW_LENGTH),
+      const conversation: ConversationRecord = record.value ?? {
+        id: cid,
+        kind: "direct",
+        members: [input.from.id, input.to.id].sort(),
+        createdAt: sentAt,
       };
       const op = kv.atomic()
         .check(head, sender, receiver)
         .set(headKey, { seq, lastMessageAt: sentAt } satisfies ConversationHead)
         .set(keys.message(cid, seq), message)
-        .set(
-          keys.userConversation(input.from.id, input.to.id),
-          { ...summary, peerId: input.to.id } satisfies ConversationSummary,
-        )
-        .set(
-          keys.userConversation(input.to.id, input.from.id),
-          { ...summary, peerId: input.from.id } satisfies ConversationSummary,
-        )
-        .sum(keys.unread(input.to.id, input.from.id), 1n)
         .sum(keys.sentCount(input.from.id), 1n);
+      // The first message creates the record; the head check already makes it the first.
+      if (!record.value) op.check(record).set(recordKey, conversation);
+      addMessageToMembers(op, conversation, message);
       if (clientKey) {
         op.check({ key: clientKey, versionstamp: null }).set(clientKey, seq);
       }
@@ -192,4 +188,23 @@ export async function getConversationHeadStates(
 
 function toHeadState(entry: Deno.KvEntryMaybe<ConversationHead>): HeadState {
   return { seq: entry.value?.seq ?? 0, versionstamp: entry.versionstamp };
+}
+
+/**
+ * The seq of the message with this id, or null. Scans from the newest message back: the
+ * island reports what is on screen, which is almost always within the first small batch.
+ */
+export async function findMessageSeq(
+  kv: Deno.Kv,
+  cid: string,
+  messageId: string,
+): Promise<number | null> {
+  const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
+    reverse: true,
+    batchSize: 50,
+  });
+  for await (const entry of iter) {
+    if (entry.value.id === messageId) return entry.value.seq;
+  }
+  return null;
 }
