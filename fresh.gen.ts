@@ -20,7 +20,8 @@ import * as $15 from "./routes/login.tsx";
 import * as $16 from "./routes/logout.ts";
 import * as $17 from "./routes/register.tsx";
 import * as $18 from "./routes/users.tsx";
-import * as $$0 from "./islands/ChatWindow.tsx";
+import * as $$0 from "./islands/ChatList.tsx";
+import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
 
 const manifest: Manifest = {
@@ -46,7 +47,8 @@ const manifest: Manifest = {
     "./routes/users.tsx": $18,
   },
   islands: {
-    "./islands/ChatWindow.tsx": $$0,
+    "./islands/ChatList.tsx": $$0,
+    "./islands/ChatWindow.tsx": $$1,
   },
   baseUrl: import.meta.url,
 };

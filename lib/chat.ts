@@ -66,6 +66,59 @@ export async function loadMessages(
   };
 }
 
+/** Messages shown above the first unread one, for context. */
+const UNREAD_CONTEXT = 5;
+
+/** How a chat opens: the page to show, and where the unread part starts. */
+export interface ChatOpening extends MessagePage {
+  /** The first message after my read position that is not mine; null when all is read. */
+  firstUnreadId: string | null;
+  /** The others' messages after my read position. */
+  unread: number;
+  /** True when newer messages exist beyond this page (the island fetches them). */
+  hasNewer: boolean;
+}
+
+/**
+ * The page a chat opens on: the newest `pageSize` messages, or, when more unread messages
+ * wait than fit there, a page starting just above the first unread one.
+ */
+export async function openConversation(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  pageSize: number,
+): Promise<ChatOpening> {
+  const cid = conversationId(me.id, peer.id);
+  const [read, head, states] = await Promise.all([
+    state.db.getReadPosition(me.id, cid),
+    state.db.getConversationHead(cid),
+    state.db.listMemberStates(me.id),
+  ]);
+  const headSeq = head?.seq ?? 0;
+  const unread = states.get(cid)?.unread ?? 0;
+  const fromUnread = unread > 0 && headSeq - read > pageSize - UNREAD_CONTEXT;
+  const stored = fromUnread
+    ? await state.db.listMessages(cid, {
+      afterSeq: Math.max(0, read - UNREAD_CONTEXT),
+      limit: MAX_PAGE,
+    })
+    : await state.db.listMessages(cid, { limit: pageSize });
+  const first = stored.find((m) => m.seq > read && m.from !== me.id);
+  const lastSeq = stored.at(-1)?.seq ?? 0;
+  return {
+    messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
+    cursor: encodeCursor(lastSeq),
+    older: olderCursor(stored[0]?.seq ?? 1),
+    firstUnreadId: unread > 0 ? first?.id ?? null : null,
+    unread,
+    hasNewer: lastSeq < headSeq,
+  };
+}
+
+/** The largest page the API and the chat page serve. */
+export const MAX_PAGE = 100;
+
 /**
  * A long poll: like `loadMessages` after `afterSeq`, but when nothing is newer it holds
  * until a message arrives, `waitSeconds` pass, `signal` fires (client gone) or the server

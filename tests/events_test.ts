@@ -83,7 +83,10 @@ Deno.test("three people writing at once: every event exactly once, in versionsta
   assert.equal(new Set(seen).size, 45, "none twice");
   for (const w of writers) {
     const mine = seen.filter((t) => t.startsWith(`${w.name}:`));
-    assert.deepEqual(mine, Array.from({ length: 15 }, (_, i) => `${w.name}:${i}`));
+    assert.deepEqual(
+      mine,
+      Array.from({ length: 15 }, (_, i) => `${w.name}:${i}`),
+    );
   }
 });
 
