@@ -72,8 +72,10 @@ function startInbox(initialCursor: string): Inbox {
   }
 
   let streamFailures = 0;
+  let current: EventSource | null = null;
   function openStream() {
-    const source = new EventSource(
+    current?.close();
+    const source = current = new EventSource(
       `/api/events/stream?after=${encodeURIComponent(cursor)}`,
     );
     let delivered = false;
@@ -92,7 +94,11 @@ function startInbox(initialCursor: string): Inbox {
     source.addEventListener("error", () => {
       // EventSource reconnects by itself (with Last-Event-ID) unless the answer was not
       // a stream (401, 410, 5xx): then it closes, and we find out why with one poll.
-      if (source.readyState !== EventSource.CLOSED) return;
+      if (source.readyState !== EventSource.CLOSED) {
+        emit("onStatus", "offline");
+        return;
+      }
+      if (current === source) current = null;
       if (!delivered) streamFailures++;
       emit("onStatus", navigator.onLine ? "online" : "offline");
       if (streamFailures >= STREAM_FAILURES_BEFORE_POLLING) poll();
@@ -138,8 +144,12 @@ function startInbox(initialCursor: string): Inbox {
     while (await pollOnce(LONG_POLL_SECONDS));
   }
 
-  if (typeof EventSource === "function") openStream();
-  else poll();
+  if (typeof EventSource === "function") {
+    openStream();
+    // Back online: the stream may sit in a long reconnect delay; start it afresh now.
+    addEventListener("online", () => current && openStream());
+  } else poll();
+  addEventListener("offline", () => emit("onStatus", "offline"));
 
   return {
     listen(listener) {
