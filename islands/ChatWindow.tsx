@@ -9,7 +9,7 @@
  * makes its sending exactly-once however often it is retried.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { type Clock, SERVER_CLOCK_ZONE } from "../components/format.ts";
 import { MessageRows } from "../components/chat/MessageRows.tsx";
 import {
@@ -78,6 +78,8 @@ export default function ChatWindow(props: ChatWindowProps) {
   const cursor = useRef(props.cursor);
   const older = useSignal(props.older);
   const loadingOlder = useRef(false);
+  /** A row and where it was before older rows went in above it, to put it back there. */
+  const anchor = useRef<{ row: Element; top: number } | null>(null);
   const reader = useRef<ReadReporter | null>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -252,8 +254,12 @@ export default function ChatWindow(props: ChatWindowProps) {
       if (!res.ok) return;
       const page: MessagePage = await res.json();
       const known = new Set(messages.value.map((m) => m.id));
-      // The scroller is column-reverse: its offset counts from the bottom, so rows added
-      // above leave what is on screen exactly where it was.
+      // Chromium keeps a scroller pinned at its top edge when rows go in above, which
+      // would jump; the layout effect below moves this row back where it was instead.
+      const row = scrollerRef.current?.querySelector(".msg");
+      anchor.current = row
+        ? { row, top: row.getBoundingClientRect().top }
+        : null;
       messages.value = [
         ...page.messages.filter((m) => !known.has(m.id)),
         ...messages.value,
@@ -342,6 +348,15 @@ export default function ChatWindow(props: ChatWindowProps) {
       atBottom.current = true;
       newBelow.value = 0;
     }
+  });
+
+  // Before paint, so the prepended page never shows at the wrong offset for a frame.
+  useLayoutEffect(() => {
+    const a = anchor.current;
+    const scroller = scrollerRef.current;
+    if (!a || !scroller || !a.row.isConnected) return;
+    anchor.current = null;
+    scroller.scrollTop += a.row.getBoundingClientRect().top - a.top;
   });
 
   function onScroll() {
