@@ -101,9 +101,10 @@ export async function runInboxBench(
 ): Promise<boolean> {
   const rows: InboxRow[] = [];
   const run = async (...args: Parameters<typeof row>) => {
-    console.log(`Running inbox: ${args[0]}…`);
+    console.log(`Running inbox: ${args[2].length} users, ${args[0]}…`);
     const r = await row(...args);
     for (const e of r.load.errorSamples) console.log(`    error: ${e}`);
+    console.log(format(r));
     rows.push(r);
     return r;
   };

@@ -30,7 +30,7 @@ Deno.test("shutdown answers held polls with no messages and the same cursor", as
   const res = await poll;
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  assert.deepEqual(await res.json(), { messages: [], cursor });
+  assert.deepEqual(await res.json(), { messages: [], cursor, older: null });
   await stopped;
   await assert.rejects(fetch(server.url));
 });
@@ -45,7 +45,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     const status = server.stop(signal);
     const res = await poll;
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { messages: [], cursor });
+    assert.deepEqual(await res.json(), { messages: [], cursor, older: null });
     assert.equal((await status).code, 0, server.output());
     assert.match(server.output(), /Shutting down/);
     // KV was closed cleanly: another process can open the file and use it at once.
