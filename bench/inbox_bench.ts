@@ -79,14 +79,15 @@ function format(r: InboxRow): string {
     String(r.load.errors).padStart(6),
     String(r.load.undelivered).padStart(6),
     r.rssMb.toFixed(0).padStart(7),
-    r.connectSeconds.toFixed(1).padStart(8),
+    r.connectSeconds.toFixed(1).padStart(9),
+    percentile(r.load.sendMs, 50).toFixed(1).padStart(11),
   ];
   return `| ${cells.join(" | ")} |`;
 }
 
 const HEADER = [
-  "| inbox (SSE held by all)    |  users | send/s |  p50 ms |  p95 ms |  p99 ms |   sent | errors | undel. | RSS MB | connect s |",
-  "| -------------------------- | -----: | -----: | ------: | ------: | ------: | -----: | -----: | -----: | -----: | --------: |",
+  "| inbox (SSE held by all)    |  users | send/s |  p50 ms |  p95 ms |  p99 ms |   sent | errors | undel. | RSS MB | connect s | send p50 ms |",
+  "| -------------------------- | -----: | -----: | ------: | ------: | ------: | -----: | -----: | -----: | -----: | --------: | ----------: |",
 ].join("\n");
 
 function check(ok: boolean, text: string): boolean {
@@ -104,7 +105,7 @@ export async function runInboxBench(
     console.log(`Running inbox: ${args[2].length} users, ${args[0]}…`);
     const r = await row(...args);
     for (const e of r.load.errorSamples) console.log(`    error: ${e}`);
-    console.log(format(r));
+    console.log(`${HEADER}\n${format(r)}`);
     rows.push(r);
     return r;
   };

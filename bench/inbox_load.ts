@@ -9,6 +9,8 @@ import type { BenchUser } from "./seed.ts";
 /** What one inbox run measured. */
 export interface InboxLoadResult {
   latenciesMs: number[];
+  /** Each send's round trip (POST to 201): where delivery time is not the inbox's. */
+  sendMs: number[];
   sent: number;
   errors: number;
   /** Accepted sends the partner's stream had not carried by the end of the grace period. */
@@ -111,6 +113,7 @@ export async function runInboxLoad(
   const accepted = new Map<string, number>();
   const result: InboxLoadResult = {
     latenciesMs: [],
+    sendMs: [],
     sent: 0,
     errors: 0,
     undelivered: 0,
@@ -129,6 +132,7 @@ export async function runInboxLoad(
     const to = users[next % 2 === 0 ? next + 1 : next - 1] ?? users[0];
     next = (next + 1) % users.length;
     inflight.push((async () => {
+      const started = performance.now();
       try {
         const res = await fetch(
           `${server}/api/conversations/${to.name}/messages`,
@@ -145,6 +149,7 @@ export async function runInboxLoad(
         const body = await res.json();
         if (res.status !== 201) throw new Error(`send: HTTP ${res.status}`);
         accepted.set(body.message.id, performance.now());
+        result.sendMs.push(performance.now() - started);
         result.sent++;
       } catch (error) {
         result.errors++;
