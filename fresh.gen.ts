@@ -5,18 +5,23 @@ import * as $0 from "./routes/_app.tsx";
 import * as $1 from "./routes/_error.tsx";
 import * as $2 from "./routes/_middleware.ts";
 import * as $3 from "./routes/account.tsx";
-import * as $4 from "./routes/api/conversations/[username]/messages.ts";
-import * as $5 from "./routes/auth/[provider]/callback.ts";
-import * as $6 from "./routes/auth/[provider]/signin.ts";
-import * as $7 from "./routes/auth/[provider]/unlink.ts";
-import * as $8 from "./routes/chat/[username].tsx";
-import * as $9 from "./routes/index.tsx";
-import * as $10 from "./routes/login.tsx";
-import * as $11 from "./routes/logout.ts";
-import * as $12 from "./routes/register.tsx";
-import * as $13 from "./routes/users.tsx";
-import * as $$0 from "./islands/ChatWindow.tsx";
-import * as $$1 from "./islands/LocalTimes.tsx";
+import * as $4 from "./routes/api/conversations.ts";
+import * as $5 from "./routes/api/conversations/[username]/messages.ts";
+import * as $6 from "./routes/api/conversations/[username]/read.ts";
+import * as $7 from "./routes/api/events.ts";
+import * as $8 from "./routes/api/events/stream.ts";
+import * as $9 from "./routes/api/users.ts";
+import * as $10 from "./routes/auth/[provider]/callback.ts";
+import * as $11 from "./routes/auth/[provider]/signin.ts";
+import * as $12 from "./routes/auth/[provider]/unlink.ts";
+import * as $13 from "./routes/chat/[username].tsx";
+import * as $14 from "./routes/index.tsx";
+import * as $15 from "./routes/login.tsx";
+import * as $16 from "./routes/logout.ts";
+import * as $17 from "./routes/register.tsx";
+import * as $18 from "./routes/users.tsx";
+import * as $$0 from "./islands/ChatList.tsx";
+import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
 
 const manifest: Manifest = {
@@ -25,20 +30,25 @@ const manifest: Manifest = {
     "./routes/_error.tsx": $1,
     "./routes/_middleware.ts": $2,
     "./routes/account.tsx": $3,
-    "./routes/api/conversations/[username]/messages.ts": $4,
-    "./routes/auth/[provider]/callback.ts": $5,
-    "./routes/auth/[provider]/signin.ts": $6,
-    "./routes/auth/[provider]/unlink.ts": $7,
-    "./routes/chat/[username].tsx": $8,
-    "./routes/index.tsx": $9,
-    "./routes/login.tsx": $10,
-    "./routes/logout.ts": $11,
-    "./routes/register.tsx": $12,
-    "./routes/users.tsx": $13,
+    "./routes/api/conversations.ts": $4,
+    "./routes/api/conversations/[username]/messages.ts": $5,
+    "./routes/api/conversations/[username]/read.ts": $6,
+    "./routes/api/events.ts": $7,
+    "./routes/api/events/stream.ts": $8,
+    "./routes/api/users.ts": $9,
+    "./routes/auth/[provider]/callback.ts": $10,
+    "./routes/auth/[provider]/signin.ts": $11,
+    "./routes/auth/[provider]/unlink.ts": $12,
+    "./routes/chat/[username].tsx": $13,
+    "./routes/index.tsx": $14,
+    "./routes/login.tsx": $15,
+    "./routes/logout.ts": $16,
+    "./routes/register.tsx": $17,
+    "./routes/users.tsx": $18,
   },
   islands: {
-    "./islands/ChatWindow.tsx": $$0,
-    "./islands/LocalTimes.tsx": $$1,
+    "./islands/ChatList.tsx": $$0,
+    "./islands/ChatWindow.tsx": $$1,
   },
   baseUrl: import.meta.url,
 };

@@ -16,6 +16,7 @@ import {
   runLoad,
 } from "./load.ts";
 import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
+import { runInboxBench } from "./inbox_bench.ts";
 import { measureRawWrites } from "./raw_writes.ts";
 import {
   formatPageMemory,
@@ -166,7 +167,23 @@ function check(ok: boolean, text: string): boolean {
   return ok;
 }
 
-if (import.meta.main) {
+/** `deno task bench --inbox`: only the inbox rows (they seed their own 10,000 users). */
+async function inboxOnly(): Promise<void> {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("inbox");
+  const seeded = performance.now();
+  const users = await seedUsers(kvPath, 10_000);
+  console.log(
+    `Seeded ${users.length} users with sessions in ${
+      ((performance.now() - seeded) / 1000).toFixed(1)
+    } s\n`,
+  );
+  await runInboxBench(kvPath, users);
+}
+
+if (import.meta.main && Deno.args.includes("--inbox")) {
+  await inboxOnly();
+} else if (import.meta.main) {
   const began = performance.now();
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   console.log(
@@ -286,6 +303,8 @@ if (import.meta.main) {
       `server RSS after 1,000 more page views within ${TARGET_GROWTH_MB} MB of the warm-up`,
     ),
   ];
+  console.log("\nInbox (issue 11):");
+  await inboxOnly();
   console.log(
     `\n${results.filter(Boolean).length}/${results.length} targets met in ${
       ((performance.now() - began) / 1000).toFixed(0)

@@ -1,13 +1,15 @@
 /**
- * The chat window: the one island. The server renders it with the latest messages and a
- * plain form that works without JavaScript; in the browser it long polls for new messages
- * and sends through the JSON API. Confirmed messages are only ever appended from the
+ * The chat window. The server renders it with a page of messages (the newest, or from the
+ * first unread one under a divider) and a plain form and "Older messages" link that work
+ * without JavaScript; in the browser new messages come from the tab's inbox (client/
+ * inbox.ts), older pages load when scrolled to the top, what is on screen is reported as
+ * read, and sends go through the JSON API. Confirmed messages are only ever appended from the
  * server's ordered list (deduplicated by id), so nothing shows twice or out of order; my
  * unconfirmed messages wait in an outbox below them, in order, each with a client id that
  * makes its sending exactly-once however often it is retried.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { type Clock, SERVER_CLOCK_ZONE } from "../components/format.ts";
 import {
   MessageRows,
@@ -24,21 +26,38 @@ import {
   saveOutbox,
   withoutDelivered,
 } from "../client/outbox.ts";
+import { connectInbox, type InboxStatus } from "../client/inbox.ts";
 import {
-  type Connection,
-  type MessagePage,
-  type Poller,
-  startPoller,
-} from "../client/poller.ts";
+  type ReadReporter,
+  startReadReporter,
+} from "../client/read_reporter.ts";
 import type { PublicMessage } from "../lib/messages.ts";
+import type { InboxEvent } from "../lib/inbox.ts";
+
+type Connection = InboxStatus;
+
+interface MessagePage {
+  messages: PublicMessage[];
+  cursor: string;
+  older?: string | null;
+}
 
 export interface ChatWindowProps {
   me: string;
   peer: string;
   initialMessages: PublicMessage[];
   cursor: string;
-  /** Pause between polls when the server does not hold them (no long polling). */
-  pollIntervalMs: number;
+  /** Pass as `before` for the page above the first message; null at the very first. */
+  older: string | null;
+  /** The tab's inbox starts here (read before the messages, so nothing is missed). */
+  eventsCursor: string;
+  /** Where the "N unread messages" divider goes; null when everything was read. */
+  firstUnreadId: string | null;
+  unread: number;
+  /** Newer messages exist beyond the rendered page: fetch them after mounting. */
+  hasNewer: boolean;
+  /** Rendered as an older page (`?before=`): offer the way back to the newest. */
+  paged: boolean;
   /** A validation error from a no-JS form post, shown above the composer. */
   error?: string;
   draft?: string;
@@ -47,6 +66,8 @@ export interface ChatWindowProps {
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
 /** A send with no answer after this long is treated as failed (and retried). */
 const SEND_TIMEOUT_MS = 20_000;
+/** Within this many pixels of the oldest message shown, the page before it loads. */
+const OLDER_SLACK_PX = 200;
 /** Within this many pixels of the newest message counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 48;
 
@@ -61,18 +82,22 @@ export default function ChatWindow(props: ChatWindowProps) {
   // Server markup uses UTC; after mounting, the browser's own zone and "now".
   const clock = useSignal<Clock>({ ...SERVER_CLOCK, now: new Date() });
   const cursor = useRef(props.cursor);
+  const older = useSignal(props.older);
+  const loadingOlder = useRef(false);
+  /** A row and where it was before older rows went in above it, to put it back there. */
+  const anchor = useRef<{ row: Element; top: number } | null>(null);
+  const reader = useRef<ReadReporter | null>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  const poller = useRef<Poller | null>(null);
   const sender = useRef({
     busy: false,
     failures: 0,
     timer: undefined as ReturnType<typeof setTimeout> | undefined,
   });
-  const unreadWhileHidden = useRef(0);
-  const baseTitle = useRef("");
+  /** Set while fetching pages after the cursor; events wait for it (see onInboxEvent). */
+  const catching = useRef<"no" | "yes" | "again">("no");
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
@@ -162,7 +187,6 @@ export default function ChatWindow(props: ChatWindowProps) {
           return;
         }
         state.failures = 0;
-        poller.current?.wake();
       }
     } finally {
       state.busy = false;
@@ -191,10 +215,6 @@ export default function ChatWindow(props: ChatWindowProps) {
     messages.value = [...messages.value, ...fresh];
     setOutbox((items) => withoutDelivered(items, fresh));
     const incoming = fresh.filter((m) => m.from !== props.me).length;
-    if (incoming > 0 && document.visibilityState === "hidden") {
-      unreadWhileHidden.current += incoming;
-      document.title = `(${unreadWhileHidden.current}) ${baseTitle.current}`;
-    }
     if (incoming > 0 && !atBottom.current) newBelow.value += incoming;
     // My own message arriving while its send shows as failed means the answer was lost:
     // retry now, and the client id turns the retry into a confirmation.
@@ -202,6 +222,79 @@ export default function ChatWindow(props: ChatWindowProps) {
       fresh.some((m) => m.from === props.me) &&
       outbox.value.some((i) => i.status === "failed" && i.retryable !== false)
     ) retryAll();
+  }
+
+  /** Fetches every page after the cursor: on open past a long unread run, and after a reset. */
+  async function catchUp() {
+    if (catching.current !== "no") {
+      catching.current = "again";
+      return;
+    }
+    catching.current = "yes";
+    try {
+      await fetchNewer();
+      // An event during the fetch set "again" (TypeScript cannot see that through await).
+      while ((catching.current as string) === "again") {
+        catching.current = "yes";
+        await fetchNewer();
+      }
+    } finally {
+      catching.current = "no";
+    }
+  }
+
+  async function fetchNewer() {
+    for (;;) {
+      const res = await fetch(
+        `${apiUrl}?after=${encodeURIComponent(cursor.current)}&limit=100`,
+        { cache: "no-store" },
+      ).catch(() => null);
+      if (!res?.ok) return;
+      const page: MessagePage = await res.json();
+      applyPage(page);
+      if (page.messages.length === 0) return;
+    }
+  }
+
+  /** The page before the first message shown, prepended; the view stays where it was. */
+  async function loadOlder(event?: Event) {
+    event?.preventDefault();
+    if (!older.value || loadingOlder.current) return;
+    loadingOlder.current = true;
+    try {
+      const res = await fetch(
+        `${apiUrl}?before=${encodeURIComponent(older.value)}&limit=50`,
+        { cache: "no-store" },
+      );
+      if (!res.ok) return;
+      const page: MessagePage = await res.json();
+      const known = new Set(messages.value.map((m) => m.id));
+      // Chromium keeps a scroller pinned at its top edge when rows go in above, which
+      // would jump; the layout effect below moves this row back where it was instead.
+      const row = scrollerRef.current?.querySelector(".msg");
+      anchor.current = row
+        ? { row, top: row.getBoundingClientRect().top }
+        : null;
+      messages.value = [
+        ...page.messages.filter((m) => !known.has(m.id)),
+        ...messages.value,
+      ];
+      older.value = page.older ?? null;
+    } catch {
+      // Offline: scrolling up again retries.
+    } finally {
+      loadingOlder.current = false;
+    }
+  }
+
+  function onInboxEvent(event: InboxEvent) {
+    if (
+      event.type !== "message" ||
+      event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase()
+    ) return;
+    // Mid catch-up the list has a gap before this message: fetch again instead.
+    if (catching.current !== "no") catching.current = "again";
+    else applyPage({ messages: [event.message], cursor: cursor.current });
   }
 
   function onConnection(next: Connection) {
@@ -247,7 +340,6 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   useEffect(() => {
     clock.value = { now: new Date() };
-    baseTitle.current = document.title;
     // A draft from a no-JS post (props.draft) wins over the one saved in this browser.
     if (!text.value) text.value = loadDraft(draftStorageKey);
     inputRef.current?.focus();
@@ -262,23 +354,23 @@ export default function ChatWindow(props: ChatWindowProps) {
         error.value = "A message was not sent: edit or discard it.";
       }
     }
-    poller.current = startPoller({
-      url: apiUrl,
-      cursor: () => cursor.current,
-      onPage: applyPage,
-      onConnection,
-      fallbackIntervalMs: props.pollIntervalMs,
+    const stopInbox = connectInbox(props.eventsCursor).listen({
+      onEvent: onInboxEvent,
+      onReset: catchUp,
+      onStatus: onConnection,
     });
-    const onVisibility = () => {
-      if (document.visibilityState !== "visible") return;
-      unreadWhileHidden.current = 0;
-      document.title = baseTitle.current;
-    };
-    document.addEventListener("visibilitychange", onVisibility);
+    if (props.hasNewer) catchUp();
+    reader.current = startReadReporter({
+      url: `/api/conversations/${encodeURIComponent(props.peer)}/read`,
+      root: scrollerRef.current!,
+    });
+    document.getElementById("unread-divider")?.scrollIntoView({
+      block: "start",
+    });
     return () => {
-      poller.current?.stop();
+      stopInbox();
+      reader.current?.stop();
       clearTimeout(sender.current.timer);
-      document.removeEventListener("visibilitychange", onVisibility);
     };
   }, []);
 
@@ -294,13 +386,36 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
   });
 
+  // Before paint, so the prepended page never shows at the wrong offset for a frame.
+  useLayoutEffect(() => {
+    const a = anchor.current;
+    const scroller = scrollerRef.current;
+    if (!a || !scroller || !a.row.isConnected) return;
+    anchor.current = null;
+    scroller.scrollTop += a.row.getBoundingClientRect().top - a.top;
+  });
+
   function onScroll() {
     const scroller = scrollerRef.current;
     if (!scroller) return;
     // In a column-reverse scroller, 0 is the bottom and reading up goes negative.
-    atBottom.current = Math.abs(scroller.scrollTop) < BOTTOM_SLACK_PX;
+    const up = Math.abs(scroller.scrollTop);
+    atBottom.current = up < BOTTOM_SLACK_PX;
     if (atBottom.current) newBelow.value = 0;
+    if (scroller.scrollHeight - scroller.clientHeight - up < OLDER_SLACK_PX) {
+      loadOlder();
+    }
   }
+
+  // The divider splits the list in two; memoised so a keystroke does not rebuild it.
+  const parts = useMemo(() => {
+    const i = props.firstUnreadId
+      ? messages.value.findIndex((m) => m.id === props.firstUnreadId)
+      : -1;
+    return i < 0
+      ? null
+      : { read: messages.value.slice(0, i), unread: messages.value.slice(i) };
+  }, [messages.value]);
 
   function showNewest() {
     scrollerRef.current?.scrollTo({ top: 0, behavior: "smooth" });
@@ -347,13 +462,60 @@ export default function ChatWindow(props: ChatWindowProps) {
           tabIndex={0}
         >
           <ol class="message-list">
-            <MessageRows
-              me={props.me}
-              messages={messages.value}
-              outbox={outbox.value}
-              clock={clock.value}
-              actions={actions}
-            />
+            {older.value && (
+              <li class="older">
+                <a
+                  href={`?before=${encodeURIComponent(older.value)}`}
+                  onClick={loadOlder}
+                >
+                  Older messages
+                </a>
+              </li>
+            )}
+            {parts
+              ? (
+                <>
+                  {parts.read.length > 0 && (
+                    <MessageRows
+                      me={props.me}
+                      messages={parts.read}
+                      outbox={[]}
+                      clock={clock.value}
+                      actions={actions}
+                    />
+                  )}
+                  <li class="unread-divider" id="unread-divider">
+                    <span>
+                      {props.unread === 1
+                        ? "1 unread message"
+                        : `${props.unread} unread messages`}
+                    </span>
+                  </li>
+                  <MessageRows
+                    me={props.me}
+                    messages={parts.unread}
+                    outbox={outbox.value}
+                    clock={clock.value}
+                    actions={actions}
+                  />
+                </>
+              )
+              : (
+                <MessageRows
+                  me={props.me}
+                  messages={messages.value}
+                  outbox={outbox.value}
+                  clock={clock.value}
+                  actions={actions}
+                />
+              )}
+            {props.paged && (
+              <li class="older">
+                <a href={`/chat/${encodeURIComponent(props.peer)}`}>
+                  Newest messages
+                </a>
+              </li>
+            )}
           </ol>
         </div>
         {newBelow.value > 0 && (

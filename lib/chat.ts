@@ -36,24 +36,98 @@ function peerNotFound(username: string): DomainError {
   );
 }
 
-/** Messages between `me` and `peer`, oldest first, with the cursor to poll from. */
+/** One page of a conversation: its messages, oldest first, and where to go next. */
+export interface MessagePage {
+  messages: PublicMessage[];
+  /** Pass as `after` for what follows this page (poll from here). */
+  cursor: string;
+  /** Pass as `before` for the page before this one; null when this page starts at seq 1. */
+  older: string | null;
+}
+
+/** The `older` cursor of a page whose first message has seq `firstSeq`. */
+function olderCursor(firstSeq: number): string | null {
+  return firstSeq > 1 ? encodeCursor(firstSeq) : null;
+}
+
+/**
+ * Messages between `me` and `peer`, oldest first: after `afterSeq`, before `beforeSeq`, or
+ * the newest ones; with the cursor to poll from and the one to page back with.
+ */
 export async function loadMessages(
   state: State,
   me: SessionUser,
   peer: User,
-  options: { afterSeq?: number; limit: number },
-): Promise<{ messages: PublicMessage[]; cursor: string }> {
+  options: { afterSeq?: number; beforeSeq?: number; limit: number },
+): Promise<MessagePage> {
   const cid = conversationId(me.id, peer.id);
   const stored = await state.db.listMessages(cid, options);
-  const lastSeq = stored.at(-1)?.seq ?? options.afterSeq ?? 0;
-  if (stored.some((m) => m.from !== me.id)) {
-    await state.db.markRead(me.id, cid, lastSeq);
-  }
+  const lastSeq = stored.at(-1)?.seq ??
+    (options.beforeSeq !== undefined
+      ? Math.max(0, options.beforeSeq - 1)
+      : options.afterSeq ?? 0);
+  // An empty page after N still has N messages before it; an empty older page has none.
+  const firstSeq = stored[0]?.seq ??
+    (options.afterSeq !== undefined ? options.afterSeq + 1 : 1);
   return {
     messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
     cursor: encodeCursor(lastSeq),
+    older: olderCursor(firstSeq),
   };
 }
+
+/** Messages shown above the first unread one, for context. */
+const UNREAD_CONTEXT = 5;
+
+/** How a chat opens: the page to show, and where the unread part starts. */
+export interface ChatOpening extends MessagePage {
+  /** The first message after my read position that is not mine; null when all is read. */
+  firstUnreadId: string | null;
+  /** The others' messages after my read position. */
+  unread: number;
+  /** True when newer messages exist beyond this page (the island fetches them). */
+  hasNewer: boolean;
+}
+
+/**
+ * The page a chat opens on: the newest `pageSize` messages, or, when more unread messages
+ * wait than fit there, a page starting just above the first unread one.
+ */
+export async function openConversation(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  pageSize: number,
+): Promise<ChatOpening> {
+  const cid = conversationId(me.id, peer.id);
+  const [read, head, states] = await Promise.all([
+    state.db.getReadPosition(me.id, cid),
+    state.db.getConversationHead(cid),
+    state.db.listMemberStates(me.id),
+  ]);
+  const headSeq = head?.seq ?? 0;
+  const unread = states.get(cid)?.unread ?? 0;
+  const fromUnread = unread > 0 && headSeq - read > pageSize - UNREAD_CONTEXT;
+  const stored = fromUnread
+    ? await state.db.listMessages(cid, {
+      afterSeq: Math.max(0, read - UNREAD_CONTEXT),
+      limit: MAX_PAGE,
+    })
+    : await state.db.listMessages(cid, { limit: pageSize });
+  const first = stored.find((m) => m.seq > read && m.from !== me.id);
+  const lastSeq = stored.at(-1)?.seq ?? 0;
+  return {
+    messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
+    cursor: encodeCursor(lastSeq),
+    older: olderCursor(stored[0]?.seq ?? 1),
+    firstUnreadId: unread > 0 ? first?.id ?? null : null,
+    unread,
+    hasNewer: lastSeq < headSeq,
+  };
+}
+
+/** The largest page the API and the chat page serve. */
+export const MAX_PAGE = 100;
 
 /**
  * A long poll: like `loadMessages` after `afterSeq`, but when nothing is newer it holds
@@ -70,7 +144,7 @@ export async function pollMessages(
     waitSeconds: number;
     signal?: AbortSignal;
   },
-): Promise<{ messages: PublicMessage[]; cursor: string }> {
+): Promise<MessagePage> {
   const { afterSeq, limit } = options;
   const cid = conversationId(me.id, peer.id);
   const head = await state.db.getConversationHead(cid);
@@ -90,7 +164,11 @@ export async function pollMessages(
       )
       : "timeout";
     if (outcome !== "changed") {
-      return { messages: [], cursor: encodeCursor(afterSeq) };
+      return {
+        messages: [],
+        cursor: encodeCursor(afterSeq),
+        older: olderCursor(afterSeq + 1),
+      };
     }
   }
   return await loadMessages(state, me, peer, { afterSeq, limit });
@@ -140,10 +218,35 @@ export async function sendMessage(
     );
   }
   const result = await state.db.sendMessage({ from: me, to: peer, ...input });
+  state.bus.publish([me.id, peer.id]);
   return {
     message: toPublicMessage(result.message, [me, peer], me.id),
     created: result.created,
   };
+}
+
+/**
+ * Moves my read position in the conversation with `peer` forward to the message `upTo`
+ * (never back); an id that is not in the conversation is a 422.
+ */
+export async function markRead(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  upTo: string,
+): Promise<void> {
+  const cid = conversationId(me.id, peer.id);
+  const seq = await state.db.findMessageSeq(cid, upTo);
+  if (seq === null) {
+    throw new DomainError(
+      "invalid",
+      "unknown_message",
+      "No message with that id in this conversation",
+      { field: "upTo" },
+    );
+  }
+  await state.db.markRead(me.id, cid, seq);
+  state.bus.publish([me.id]);
 }
 
 /** The signed-in user, or a 401 (the middleware normally redirects before this). */

@@ -13,7 +13,7 @@ export function encodeCursor(seq: number): string {
 }
 
 /** The seq a cursor names; throws a 400 `bad_cursor` for anything we did not issue. */
-export function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string, field = "after"): number {
   let text = "";
   try {
     const b64 = cursor.replaceAll("-", "+").replaceAll("_", "/");
@@ -27,9 +27,7 @@ export function decodeCursor(cursor: string): number {
       "bad_request",
       "bad_cursor",
       "The cursor is not valid",
-      {
-        field: "after",
-      },
+      { field },
     );
   }
   return Number(match[1]);

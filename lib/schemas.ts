@@ -83,8 +83,35 @@ export const sendMessageSchema = z.object({
 
 export const messagesQuerySchema = z.object({
   after: z.string().max(200).optional(),
+  before: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   wait: z.coerce.number().min(0).max(25).default(0),
+}).refine((q) => q.after === undefined || q.before === undefined, {
+  path: ["before"],
+  message: "Pass either after or before, not both",
+});
+
+export const eventsQuerySchema = z.object({
+  after: z.string().max(200).optional(),
+  wait: z.coerce.number().min(0).max(25).default(0),
+});
+
+export const eventStreamQuerySchema = z.object({
+  after: z.string().max(200).optional(),
+});
+
+export const conversationsQuerySchema = z.object({
+  after: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const usersQuerySchema = z.object({
+  q: z.string().trim().max(32).default(""),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const readSchema = z.object({
+  upTo: z.string({ error: "upTo is required" }).min(1).max(100),
 });
 
 /** Field name → first error message, for re-rendering a form. */

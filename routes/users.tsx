@@ -1,101 +1,102 @@
-import { formatWhen, SERVER_CLOCK_ZONE } from "../components/format.ts";
 import { requireUser } from "../lib/chat.ts";
+import {
+  listConversationEntries,
+  searchPeople,
+} from "../lib/conversation_list.ts";
+import { type ConversationEntry, currentEventCursor } from "../lib/inbox.ts";
+import { usersQuerySchema } from "../lib/schemas.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
 import type { State } from "../server/state.ts";
-import LocalTimes from "../islands/LocalTimes.tsx";
+import ChatList from "../islands/ChatList.tsx";
 
-interface UserRow {
-  username: string;
-  preview?: string;
-  lastMessageAt?: string;
-  lastFromMe?: boolean;
-  unread: number;
+interface UsersData {
+  conversations: ConversationEntry[];
+  eventsCursor: string;
+  /** The search as typed, and the people it found (none before a search). */
+  q: string;
+  people: Array<{ username: string }> | null;
 }
 
 export const title = "Chats";
 
+const SEARCH_LIMIT = 20;
+
 export const handler = {
-  async GET(ctx: RouteContext<State, UserRow[]>) {
+  async GET(ctx: RouteContext<State, UsersData>) {
     const me = requireUser(ctx.state);
-    const [users, conversations] = await Promise.all([
-      ctx.state.db.listUsers(),
-      ctx.state.db.listConversations(me.id),
+    const parsed = usersQuerySchema.safeParse({
+      q: ctx.url.searchParams.get("q") ?? undefined,
+    });
+    const q = parsed.success ? parsed.data.q : "";
+    const eventsCursor = await currentEventCursor(ctx.state, me);
+    const [list, people] = await Promise.all([
+      listConversationEntries(ctx.state, me, { limit: 100 }),
+      q ? searchPeople(ctx.state, me, { q, limit: SEARCH_LIMIT }) : null,
     ]);
-    const byId = new Map(users.map((u) => [u.id, u]));
-    const rows: UserRow[] = [];
-    for (const c of conversations) {
-      const peer = byId.get(c.peerId);
-      if (!peer) continue;
-      rows.push({
-        username: peer.username,
-        preview: c.preview,
-        lastMessageAt: c.lastMessageAt,
-        lastFromMe: c.lastFromId === me.id,
-        unread: c.unread,
-      });
-      byId.delete(c.peerId);
-    }
-    byId.delete(me.id);
-    const others = [...byId.values()]
-      .sort((a, b) =>
-        a.username.localeCompare(b.username, "en", { sensitivity: "base" })
-      )
-      .map((u) => ({ username: u.username, unread: 0 }));
-    return ctx.render([...rows, ...others]);
+    return ctx.render({
+      conversations: list.conversations,
+      eventsCursor,
+      q,
+      people,
+    });
   },
 };
 
-export default function UsersPage({ data }: PageProps<State, UserRow[]>) {
-  const clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date() };
+export default function UsersPage(
+  { data, state }: PageProps<State, UsersData>,
+) {
   return (
-    <section class="card">
-      <h1>Chats</h1>
-      {data.length === 0
-        ? (
-          <p class="empty">
-            Nobody else is here yet. Invite a friend to register!
-          </p>
-        )
-        : (
-          <ul class="user-list">
-            {data.map((row) => (
-              <li key={row.username}>
-                <a
-                  href={`/chat/${encodeURIComponent(row.username)}`}
-                  class={row.unread > 0 ? "user-row has-unread" : "user-row"}
-                >
-                  <span class="avatar" aria-hidden="true">
-                    {row.username.slice(0, 1).toUpperCase()}
-                  </span>
-                  <span class="user-main">
-                    <span class="user-name">{row.username}</span>
-                    <span class="user-preview">
-                      {row.preview === undefined
-                        ? "No messages yet"
-                        : `${row.lastFromMe ? "You: " : ""}${row.preview}`}
-                    </span>
-                  </span>
-                  <span class="user-meta">
-                    {row.lastMessageAt && (
-                      <time datetime={row.lastMessageAt} data-format="when">
-                        {formatWhen(row.lastMessageAt, clock)}
-                      </time>
-                    )}
-                    {row.unread > 0 && (
-                      <>
-                        <span class="badge" aria-hidden="true">
-                          {row.unread}
+    <div class="panes">
+      <aside class="pane-list" aria-label="Chats">
+        <ChatList
+          me={state.user!.username}
+          initial={data.conversations}
+          eventsCursor={data.eventsCursor}
+          active={null}
+        />
+        <section class="people-search" aria-labelledby="people-title">
+          <h2 id="people-title">Find people</h2>
+          <form method="get" action="/users" role="search">
+            <label for="people-q" class="sr-only">Username starts with</label>
+            <input
+              id="people-q"
+              name="q"
+              type="search"
+              value={data.q}
+              maxLength={32}
+              autocomplete="off"
+              placeholder="Username starts with…"
+            />
+            <button type="submit" class="button">Search</button>
+          </form>
+          {data.people && (
+            data.people.length === 0
+              ? <p class="empty">Nobody’s name starts with “{data.q}”.</p>
+              : (
+                <ul class="user-list people">
+                  {data.people.map((p) => (
+                    <li key={p.username}>
+                      <a
+                        class="user-row"
+                        href={`/chat/${encodeURIComponent(p.username)}`}
+                      >
+                        <span class="avatar" aria-hidden="true">
+                          {p.username.slice(0, 1).toUpperCase()}
                         </span>
-                        <span class="sr-only">{`${row.unread} unread`}</span>
-                      </>
-                    )}
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        )}
-      <LocalTimes />
-    </section>
+                        <span class="user-main">
+                          <span class="user-name">{p.username}</span>
+                        </span>
+                      </a>
+                    </li>
+                  ))}
+                </ul>
+              )
+          )}
+        </section>
+      </aside>
+      <div class="pane-chat pane-empty">
+        <p class="muted">Pick a chat, or find someone to talk to.</p>
+      </div>
+    </div>
   );
 }

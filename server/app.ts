@@ -8,6 +8,7 @@ import { getConnInfo } from "hono/deno";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import type { ComponentType } from "preact";
 import type { AppConfig } from "../fresh.config.ts";
+import { type Bus, LocalBus } from "../lib/bus.ts";
 import type { Db } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
 import { asDomainError, errorHeaders, statusOf } from "./errors.ts";
@@ -44,8 +45,12 @@ export interface AppOptions {
   root: string;
   /** Aborted on shutdown; long polls answer and end when it fires. */
   shutdown?: AbortSignal;
-  /** The message bus shared by several processes, when there is one (reported by /healthz). */
-  bus?: BusHealth;
+  /** Wake-ups between requests; an in-process bus unless another is given. */
+  bus?: Bus;
+  /** The health of a bus shared by several processes, when there is one (for /healthz). */
+  busHealth?: BusHealth;
+  /** The event stream's keep-alive period (default 15 s). */
+  streamHeartbeatMs?: number;
 }
 
 type Variables = { state: State } & RequestIdVariables;
@@ -78,6 +83,8 @@ export async function createApp(
   );
   const assets = loadStaticAssets(`${root}/static`);
   const assetUrl = assets.url;
+  const bus = options.bus ?? new LocalBus();
+  const streamHeartbeatMs = options.streamHeartbeatMs ?? 15_000;
 
   // Each request gets an id, returned as X-Request-Id and written on its log lines; a
   // proxy's id is kept when it is short and plain, so one id follows a request end to end.
@@ -100,6 +107,8 @@ export async function createApp(
       devices,
       shutdown,
       assetUrl,
+      bus,
+      streamHeartbeatMs,
     });
     const started = performance.now();
     await next();
@@ -128,7 +137,7 @@ export async function createApp(
   app.use("*", securityHeaders());
   // Before the Host check (a load balancer probes by address), CSRF, static files and the
   // routes' session middleware: a probe needs none of them.
-  app.get("/healthz", healthHandler(db, options.bus));
+  app.get("/healthz", healthHandler(db, options.busHealth));
   app.use(
     "*",
     hostCheck({

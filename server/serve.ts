@@ -9,6 +9,8 @@ import type { Db } from "../lib/db/db.ts";
 import { openDb } from "../lib/db/open.ts";
 import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
 import { closeHeadWaiter, createHeadWaiter } from "../lib/long_poll.ts";
+import { LocalBus } from "../lib/bus.ts";
+import { watchOtherWriters } from "../lib/inbox_watch.ts";
 import type { BusHealth } from "./health.ts";
 import { createLogger } from "./log.ts";
 
@@ -31,7 +33,12 @@ export interface RunningServer {
 /** Serves the app with `config`; builds island bundles first when they are out of date. */
 export async function startServer(
   config: AppConfig,
-  options: { db?: Db; quiet?: boolean; bus?: BusHealth } = {},
+  options: {
+    db?: Db;
+    quiet?: boolean;
+    busHealth?: BusHealth;
+    streamHeartbeatMs?: number;
+  } = {},
 ): Promise<RunningServer> {
   // On Deno Deploy nothing is written at run time: bundles come from `deno task build`.
   if (!config.isDeploy && await buildIsStale(PROJECT_ROOT, config.buildDir)) {
@@ -49,14 +56,18 @@ export async function startServer(
     log: options.quiet ? undefined : (line) => log.info(line),
   });
   const stopping = new AbortController();
+  const bus = new LocalBus();
+  const stopWriterWatch = watchOtherWriters(db, bus);
   const app = await createApp({
+    bus,
+    streamHeartbeatMs: options.streamHeartbeatMs,
     db,
     config,
     manifest,
     build,
     root: PROJECT_ROOT,
     shutdown: stopping.signal,
-    bus: options.bus,
+    busHealth: options.busHealth,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -91,6 +102,7 @@ export async function startServer(
       stopping.abort();
       await drained;
       await server.finished;
+      stopWriterWatch();
       closeHeadWaiter(db);
       db.close();
     })();

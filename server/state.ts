@@ -1,5 +1,6 @@
 /** The per-request state every route sees as `ctx.state`. */
 import type { AppConfig } from "../fresh.config.ts";
+import type { Bus } from "../lib/bus.ts";
 import type { Db } from "../lib/db/db.ts";
 import type { DeviceCookies } from "./device_cookie.ts";
 import type { RateLimiters } from "./rate_limit.ts";
@@ -22,6 +23,10 @@ export interface State {
   secure: boolean;
   /** Signs and reads the device cookies that keep an owner's own login allowance. */
   devices: DeviceCookies;
+  /** Wake-ups for held inbox requests; every commit that concerns users publishes here. */
+  bus: Bus;
+  /** Pause between the event stream's keep-alive comments (15 s; tests shorten it). */
+  streamHeartbeatMs: number;
   /** Aborted when the server begins to shut down; long-running requests end on it. */
   shutdown: AbortSignal;
   /** The content-hashed URL of a file in static/, e.g. `assetUrl("/styles.css")`. */

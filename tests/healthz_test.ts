@@ -33,7 +33,7 @@ Deno.test("a bus reports itself in /healthz; a bus that is down degrades but doe
   const db = await Db.open(":memory:");
   const server = await startServer(
     loadConfig({ PORT: "0", LOG_REQUESTS: "0", DENO_KV_PATH: ":memory:" }),
-    { db, quiet: true, bus: { health: () => busState } },
+    { db, quiet: true, busHealth: { health: () => busState } },
   );
   try {
     const up = await fetch(`${server.url}/healthz`);

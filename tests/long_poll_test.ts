@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { MAX_HELD_POLLS_PER_USER } from "../server/rate_limit.ts";
+import { encodeCursor } from "../lib/cursor.ts";
 import { headWaiterFor } from "../lib/long_poll.ts";
 import type { Db } from "../lib/db/db.ts";
 import {
@@ -67,7 +68,11 @@ Deno.test("a held poll with nothing new answers empty with the same cursor after
   const res = await bob.fetch(`${api(aliceName)}?after=${cursor}&wait=1`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  assert.deepEqual(await res.json(), { messages: [], cursor });
+  assert.deepEqual(await res.json(), {
+    messages: [],
+    cursor,
+    older: encodeCursor(2), // the page before it ends at message 1
+  });
 });
 
 Deno.test("a message in another conversation does not wake a held poll", async () => {
@@ -81,7 +86,11 @@ Deno.test("a message in another conversation does not wake a held poll", async (
   await (await carol.postJson(api(bobName), { text: "not for that chat" }))
     .body?.cancel();
   assert.equal(headWaiterFor(server.db).held, 1, "still held");
-  assert.deepEqual(await (await poll).json(), { messages: [], cursor });
+  assert.deepEqual(await (await poll).json(), {
+    messages: [],
+    cursor,
+    older: null,
+  });
 });
 
 Deno.test("many polls on one conversation share its watch and all wake", async () => {

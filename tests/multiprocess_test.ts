@@ -102,3 +102,26 @@ async function openDb(path: string): Promise<Db & Disposable> {
   const db = await Db.open(path);
   return Object.assign(db, { [Symbol.dispose]: () => db.close() });
 }
+
+Deno.test("an events poll held by one process wakes for a message sent through another", async () => {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("inbox");
+  await using one = await spawnServer({ kvPath });
+  await using two = await spawnServer({ kvPath });
+  const alice = new TestClient(one.url);
+  const bobOnOne = new TestClient(one.url);
+  await alice.register(randomUsername("Alice"));
+  const bobName = await bobOnOne.register(randomUsername("Bob"));
+  const bob = sameUserOn(bobOnOne, two.url);
+  const { cursor } = await (await bob.fetch("/api/events")).json();
+  const poll = bob.fetch(`/api/events?after=${cursor}&wait=25`);
+  const sent = await alice.postJson(api(bobName), { text: "across" });
+  assert.equal(sent.status, 201);
+  const { message } = await sent.json();
+  const res = await poll;
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.deepEqual(body.events.map((e: { message: unknown }) => e.message), [
+    message,
+  ]);
+});

@@ -8,7 +8,7 @@ import {
 
 const api = messagesPath;
 
-Deno.test("GET /users lists every other user, conversations first by latest message with preview", async () => {
+Deno.test("GET /users lists my conversations newest first with previews; others only by search", async () => {
   await using server = await startTestServer();
   const me = new TestClient(server.url);
   const myName = await me.register(randomUsername("me"));
@@ -27,7 +27,7 @@ Deno.test("GET /users lists every other user, conversations first by latest mess
   const order = [...html.matchAll(/class="user-name">([^<]+)</g)].map((m) =>
     m[1]
   );
-  assert.deepEqual(order, [names[2], names[0], names[1]]);
+  assert.deepEqual(order, [names[2], names[0]]);
   assert.ok(!order.includes(myName), "I am not in my own list");
   assert.match(html, /You: newest &lt;i>to amy&lt;\/i>/);
   assert.match(html, /older from zoe/);
@@ -35,7 +35,10 @@ Deno.test("GET /users lists every other user, conversations first by latest mess
     html,
     /class="badge" aria-hidden="true">1<\/span><span class="sr-only">1 unread<\/span>/,
   );
-  assert.match(html, /No messages yet/);
+  assert.match(html, /role="search"/);
+  const found = await (await me.fetch(`/users?q=${names[1].slice(0, 7)}`))
+    .text();
+  assert.match(found, new RegExp(`href="/chat/${names[1]}"`));
 });
 
 Deno.test("GET /chat/:username renders the header, the latest 50 messages and the island", async () => {
@@ -49,9 +52,13 @@ Deno.test("GET /chat/:username renders the header, the latest 50 messages and th
       text: `msg ${i}`,
     });
   }
-  await bob.postJson(api(aliceName), {
+  const last = await (await bob.postJson(api(aliceName), {
     text: "</script><script>alert(1)</script> & <b>x</b>",
-  });
+  })).json();
+  // All read: the chat opens at the newest page (an unread run opens at its start).
+  await (await alice.postJson(`/api/conversations/${bobName}/read`, {
+    upTo: last.message.id,
+  })).body?.cancel();
   const res = await alice.fetch(`/chat/${bobName.toUpperCase()}`);
   assert.equal(res.status, 200);
   const html = await res.text();
@@ -78,13 +85,16 @@ Deno.test("GET /chat/:username renders the header, the latest 50 messages and th
   assert.match(html, />Send<\/button>/);
   // User text never reaches the HTML with a raw "<": not in markup, not in island props.
   assert.ok(!html.includes("<script>alert(1)"));
-  const props = html.match(
-    /<script type="application\/json" data-island-props="[^"]+">([^]*?)<\/script>/,
-  )?.[1];
-  assert.ok(props);
-  assert.ok(!props.includes("<"), "island props escape <");
+  const islandProps = [...html.matchAll(
+    /<script type="application\/json" data-island-props="[^"]+">([^]*?)<\/script>/g,
+  )].map((m) => m[1]);
+  assert.ok(islandProps.length > 0);
+  for (const p of islandProps) assert.ok(!p.includes("<"), "props escape <");
+  const chat = islandProps.map((p) => JSON.parse(p)).find((p) =>
+    p.initialMessages
+  );
   assert.equal(
-    JSON.parse(props).initialMessages.at(-1).text,
+    chat.initialMessages.at(-1).text,
     "</script><script>alert(1)</script> & <b>x</b>",
   );
 });

@@ -49,7 +49,7 @@ Deno.test("shutdown answers held polls with no messages and the same cursor", as
   const res = await poll;
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-  assert.deepEqual(await res.json(), { messages: [], cursor });
+  assert.deepEqual(await res.json(), { messages: [], cursor, older: null });
   await stopped;
   await assert.rejects(fetch(server.url));
 });
@@ -64,7 +64,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     const exited = exitWithin(server.stop(signal), EVICTION_MS);
     const res = await poll;
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { messages: [], cursor });
+    assert.deepEqual(await res.json(), { messages: [], cursor, older: null });
     const status = await exited;
     assert.notEqual(status, "still running", server.output());
     assert.equal(status !== "still running" && status.code, 0, server.output());

@@ -60,6 +60,7 @@ export async function deleteUserCascade(
       ...await listKeys(kv, legacyKeys.unreads(userId)),
       keys.userActivity(userId),
       keys.sentCount(userId),
+      keys.userInbox(userId),
     ];
     removed += await deleteKeys(kv, leftovers);
     const user = await kv.get<User>(keys.user(userId));

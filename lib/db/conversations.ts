@@ -10,6 +10,7 @@
  */
 import { truncateGraphemes } from "../text.ts";
 import { keys, parseUserConversationKey } from "./keys.ts";
+import { touchInboxes } from "./inbox.ts";
 import { commitWithRetry } from "./kv.ts";
 import type { ConversationHead, Message } from "./messages.ts";
 
@@ -85,7 +86,8 @@ export function addMessageToMembers(
       op.sum(keys.userConversationUnread(member, conversation.id), 1n);
     }
   }
-  return op;
+  // Every member's inbox moves with the message: their event streams wake and order by it.
+  return touchInboxes(op, conversation.members);
 }
 
 /** Lists a user's direct conversations, most recent first, with unread counts. */
@@ -168,6 +170,8 @@ export async function markRead(
       .check(read, unread, head)
       .set(readKey, position)
       .set(unreadKey, new Deno.KvU64(count));
+    // Other tabs of this user hear of the move through their inbox (a `read` event).
+    touchInboxes(op, [userId]);
     return { op, result: undefined };
   }, "Cannot mark the conversation read: try again");
 }

@@ -14,6 +14,7 @@ import {
   migrationStatus,
   runMigrations,
 } from "./migrations/runner.ts";
+import * as inbox from "./inbox.ts";
 import * as messages from "./messages.ts";
 import * as secrets from "./secrets.ts";
 import * as sessions from "./sessions.ts";
@@ -37,6 +38,8 @@ export type { AdminStats, UserActivity } from "./admin.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
 export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
+export { INITIAL_STAMP } from "./inbox.ts";
+export type { EventBatch, MemberState, StoredEvent } from "./inbox.ts";
 
 type User = users.User;
 type UserIdentity = identities.UserIdentity;
@@ -75,6 +78,12 @@ export class Db {
   }
   listUsers() {
     return users.listUsers(this.kv);
+  }
+  getUsers(ids: string[]) {
+    return users.getUsers(this.kv, ids);
+  }
+  searchUsers(prefix: string, limit: number) {
+    return users.searchUsers(this.kv, prefix, limit);
   }
 
   // ---- secrets ----
@@ -137,8 +146,14 @@ export class Db {
   sendMessage(input: Parameters<typeof messages.sendMessage>[1]) {
     return messages.sendMessage(this.kv, input);
   }
-  listMessages(cid: string, options: { afterSeq?: number; limit: number }) {
+  listMessages(
+    cid: string,
+    options: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ) {
     return messages.listMessages(this.kv, cid, options);
+  }
+  findMessageSeq(cid: string, messageId: string) {
+    return messages.findMessageSeq(this.kv, cid, messageId);
   }
   getConversationHead(cid: string) {
     return messages.getConversationHead(this.kv, cid);
@@ -197,5 +212,18 @@ export class Db {
   /** Before an import: the file decides the version (none means version 1). */
   forgetSchemaVersion() {
     return forgetSchemaVersion(this.kv);
+  }
+  // ---- inbox ----
+  getInboxStamp(userId: string) {
+    return inbox.getInboxStamp(this.kv, userId);
+  }
+  listEventsAfter(userId: string, after: string, maxEvents: number) {
+    return inbox.listEventsAfter(this.kv, userId, after, maxEvents);
+  }
+  listMemberStates(userId: string) {
+    return inbox.listMemberStates(this.kv, userId);
+  }
+  listOtherWriters() {
+    return inbox.listOtherWriters(this.kv);
   }
 }

@@ -71,6 +71,18 @@ export const keys = {
   userIdentities: (userId: string) => ["user_identities", userId],
   /** Pending OAuth sign-ins, single-use, expiring after 10 minutes. */
   oauthState: (state: string) => ["oauth_states", state],
+  /** Touched by every commit that concerns the user; its versionstamp orders their events. */
+  userInbox: (userId: string) => ["user_inbox", userId],
+  /** Per process: stamped by each of its inbox commits, so other processes notice them. */
+  inboxWriter: (writerId: string) => ["inbox_writers", writerId],
+  inboxWriters: () => ["inbox_writers"],
+  /** The range of name-index keys starting with a lowercase prefix, for search. */
+  userNamesFrom: (prefix: string) => ["users_by_name", prefix.toLowerCase()],
+  userNamesBefore: (prefix: string) => [
+    "users_by_name",
+    // "~" sorts after every character a username may contain.
+    `${prefix.toLowerCase()}~`,
+  ],
   // Admin tasks (issue 4): whole-collection prefixes and the last-activity marker.
   sessions: () => ["sessions"],
   allUserSessions: () => ["user_sessions"],

@@ -115,13 +115,13 @@ export async function sendMessage(
 }
 
 /**
- * Lists messages oldest first: those after `afterSeq` if given, else the newest `limit`.
- * Costs one range read, whatever the length of the history.
+ * Lists messages oldest first: those after `afterSeq`, else those before `beforeSeq`, else
+ * the newest `limit`. Costs one range read, whatever the length of the history.
  */
 export async function listMessages(
   kv: Deno.Kv,
   cid: string,
-  options: { afterSeq?: number; limit: number },
+  options: { afterSeq?: number; beforeSeq?: number; limit: number },
 ): Promise<Message[]> {
   const messages: Message[] = [];
   if (options.afterSeq !== undefined) {
@@ -132,7 +132,10 @@ export async function listMessages(
     for await (const entry of iter) messages.push(entry.value);
     return messages;
   }
-  const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
+  const selector: Deno.KvListSelector = options.beforeSeq === undefined
+    ? { prefix: keys.messages(cid) }
+    : { prefix: keys.messages(cid), end: keys.message(cid, options.beforeSeq) };
+  const iter = kv.list<Message>(selector, {
     limit: options.limit,
     reverse: true,
   });
@@ -185,4 +188,23 @@ export async function getConversationHeadStates(
 
 function toHeadState(entry: Deno.KvEntryMaybe<ConversationHead>): HeadState {
   return { seq: entry.value?.seq ?? 0, versionstamp: entry.versionstamp };
+}
+
+/**
+ * The seq of the message with this id, or null. Scans from the newest message back: the
+ * island reports what is on screen, which is almost always within the first small batch.
+ */
+export async function findMessageSeq(
+  kv: Deno.Kv,
+  cid: string,
+  messageId: string,
+): Promise<number | null> {
+  const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
+    reverse: true,
+    batchSize: 50,
+  });
+  for await (const entry of iter) {
+    if (entry.value.id === messageId) return entry.value.seq;
+  }
+  return null;
 }

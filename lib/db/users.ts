@@ -82,3 +82,30 @@ export async function listUsers(kv: Deno.Kv): Promise<User[]> {
   }
   return users;
 }
+
+/** The users with these ids that still exist, ten keys per read (KV's getMany limit). */
+export async function getUsers(kv: Deno.Kv, ids: string[]): Promise<User[]> {
+  const users: User[] = [];
+  for (let i = 0; i < ids.length; i += 10) {
+    const entries = await kv.getMany<User[]>(
+      ids.slice(i, i + 10).map((id) => keys.user(id)),
+    );
+    for (const entry of entries) if (entry.value) users.push(entry.value);
+  }
+  return users;
+}
+
+/** Up to `limit` users whose name starts with `prefix` (any case), in name order. */
+export async function searchUsers(
+  kv: Deno.Kv,
+  prefix: string,
+  limit: number,
+): Promise<User[]> {
+  const ids: string[] = [];
+  const iter = kv.list<string>({
+    start: keys.userNamesFrom(prefix),
+    end: keys.userNamesBefore(prefix),
+  }, { limit });
+  for await (const entry of iter) ids.push(entry.value);
+  return await getUsers(kv, ids);
+}

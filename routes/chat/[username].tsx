@@ -1,9 +1,14 @@
 import {
+  type ChatOpening,
   findPeer,
   loadMessages,
+  openConversation,
   requireUser,
   sendMessage,
 } from "../../lib/chat.ts";
+import { listConversationEntries } from "../../lib/conversation_list.ts";
+import { decodeCursor } from "../../lib/cursor.ts";
+import { type ConversationEntry, currentEventCursor } from "../../lib/inbox.ts";
 import { DomainError } from "../../lib/errors.ts";
 import { errorHeaders } from "../../server/errors.ts";
 import type { PageProps, RouteContext } from "../../runtime/types.ts";
@@ -12,16 +17,21 @@ import type { PublicMessage } from "../../lib/messages.ts";
 import { messageTextSchema } from "../../lib/schemas.ts";
 import type { State } from "../../server/state.ts";
 import ChatWindow from "../../islands/ChatWindow.tsx";
+import ChatList from "../../islands/ChatList.tsx";
 
-interface ChatData {
+interface ChatData extends ChatOpening {
   peer: string;
   messages: PublicMessage[];
-  cursor: string;
+  /** The inbox cursor read before the messages, so the island misses nothing after them. */
+  eventsCursor: string;
+  conversations: ConversationEntry[];
+  /** Set on an older page (`?before=`, the no-JS way back through the history). */
+  paged: boolean;
   error?: string;
   draft?: string;
 }
 
-/** How many messages the page renders; older ones are not shown (yet). */
+/** How many messages the page renders; older ones come a page at a time. */
 const PAGE_SIZE = 50;
 
 export const title = (props: PageProps<State, ChatData>) =>
@@ -34,10 +44,30 @@ async function renderChat(
 ) {
   const me = requireUser(ctx.state);
   const peer = await findPeer(ctx.state, ctx.params.username);
-  const { messages, cursor } = await loadMessages(ctx.state, me, peer, {
-    limit: PAGE_SIZE,
-  });
-  return ctx.render({ peer: peer.username, messages, cursor, ...extra }, init);
+  const before = ctx.url.searchParams.get("before");
+  const eventsCursor = await currentEventCursor(ctx.state, me);
+  const [opening, list] = await Promise.all([
+    before
+      ? loadMessages(ctx.state, me, peer, {
+        beforeSeq: decodeCursor(before, "before"),
+        limit: PAGE_SIZE,
+      }).then((page) => ({
+        ...page,
+        firstUnreadId: null,
+        unread: 0,
+        hasNewer: true,
+      }))
+      : openConversation(ctx.state, me, peer, PAGE_SIZE),
+    listConversationEntries(ctx.state, me, { limit: 100 }),
+  ]);
+  return ctx.render({
+    ...opening,
+    peer: peer.username,
+    eventsCursor,
+    conversations: list.conversations,
+    paged: Boolean(before),
+    ...extra,
+  }, init);
 }
 
 export const handler = {
@@ -76,14 +106,31 @@ export const handler = {
 
 export default function ChatPage({ data, state }: PageProps<State, ChatData>) {
   return (
-    <ChatWindow
-      me={state.user!.username}
-      peer={data.peer}
-      initialMessages={data.messages}
-      cursor={data.cursor}
-      pollIntervalMs={state.config.pollIntervalMs}
-      error={data.error}
-      draft={data.draft}
-    />
+    <div class="panes has-chat">
+      <aside class="pane-list" aria-label="Chats">
+        <ChatList
+          me={state.user!.username}
+          initial={data.conversations}
+          eventsCursor={data.eventsCursor}
+          active={data.peer}
+        />
+      </aside>
+      <div class="pane-chat">
+        <ChatWindow
+          me={state.user!.username}
+          peer={data.peer}
+          initialMessages={data.messages}
+          cursor={data.cursor}
+          older={data.older}
+          eventsCursor={data.eventsCursor}
+          firstUnreadId={data.firstUnreadId}
+          unread={data.unread}
+          hasNewer={data.hasNewer}
+          paged={data.paged}
+          error={data.error}
+          draft={data.draft}
+        />
+      </div>
+    </div>
   );
 }

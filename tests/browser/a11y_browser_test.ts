@@ -106,7 +106,8 @@ Deno.test({
           await assertAccessible(signedIn, `/users (${colorScheme})`);
           await screenshot(signedIn, `a11y-users-${colorScheme}`);
           await signedIn.goto(`${base}/chat/${bobName}`);
-          await signedIn.getByText("bring the tickets").waitFor();
+          await signedIn.locator(".chat").getByText("bring the tickets")
+            .waitFor();
           await assertAccessible(signedIn, `/chat (${colorScheme})`);
           await screenshot(signedIn, `a11y-chat-${colorScheme}`);
           await signedIn.goto(`${base}/chat/nobody_here`);
@@ -186,9 +187,11 @@ Deno.test({
         const page = await context.newPage();
         const carolName = randomUsername("carol");
         await registerThroughForm(page, base, carolName);
+        await page.getByRole("searchbox").fill(aliceName);
+        await page.getByRole("button", { name: "Search" }).click();
         await page.getByRole("link", { name: new RegExp(aliceName) }).click();
         await page.waitForURL(`${base}/chat/${aliceName}`);
-        await page.getByText("No messages yet").waitFor();
+        await page.locator(".chat").getByText("No messages yet").waitFor();
         await page.getByLabel("Message", { exact: true }).fill(
           "no script needed",
         );
@@ -210,7 +213,9 @@ Deno.test({
           ]);
         }
         const list = await page.locator(".messages").boundingBox();
-        const newest = await page.getByText("no-JS 15", { exact: true })
+        const newest = await page.locator(".chat").getByText("no-JS 15", {
+          exact: true,
+        })
           .boundingBox();
         assert.ok(list && newest);
         assert.ok(

@@ -1,6 +1,7 @@
 /**
- * The chat API. GET lists messages after a cursor (or the newest ones) and, with `wait`,
- * long polls: it holds until a message arrives or `wait` seconds pass. POST sends one;
+ * The chat API. GET lists messages after a cursor, before one (paging back through the
+ * history) or the newest ones; every page carries `cursor` and `older`. With `after` and
+ * `wait` it long polls: it holds until a message arrives or `wait` seconds pass. POST sends one;
  * a repeated `clientId` returns the stored message (200) instead of a duplicate (201).
  * Errors are JSON, mapped from DomainError in server/errors.ts.
  */
@@ -30,10 +31,16 @@ export const handler = {
     const afterSeq = query.after === undefined
       ? undefined
       : decodeCursor(query.after);
+    const beforeSeq = query.before === undefined
+      ? undefined
+      : decodeCursor(query.before, "before");
     const peer = await findPeer(ctx.state, ctx.params.username);
-    // Without a cursor there is nothing to wait for: the newest messages come at once.
+    // Without `after` there is nothing to wait for: the page comes at once.
     const page = afterSeq === undefined
-      ? await loadMessages(ctx.state, me, peer, { limit: query.limit })
+      ? await loadMessages(ctx.state, me, peer, {
+        beforeSeq,
+        limit: query.limit,
+      })
       : await pollMessages(ctx.state, me, peer, {
         afterSeq,
         limit: query.limit,

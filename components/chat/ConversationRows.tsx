@@ -1,0 +1,68 @@
+/**
+ * The rows of the chat list: avatar, name, preview, time and unread badge. Shared by the
+ * server render and the ChatList island, so both produce the same markup.
+ */
+import type { JSX } from "preact";
+import type { ConversationEntry } from "../../lib/inbox.ts";
+import { type Clock, formatWhen } from "../format.ts";
+
+export interface ConversationRowsProps {
+  me: string;
+  entries: ConversationEntry[];
+  /** The open chat's peer, marked as the current page. */
+  active: string | null;
+  clock: Clock;
+}
+
+/** The `<li>`s of the chat list, or its empty state. */
+export function ConversationRows(props: ConversationRowsProps): JSX.Element {
+  if (props.entries.length === 0) {
+    return <li class="empty">No chats yet. Find someone below.</li>;
+  }
+  return (
+    <>
+      {props.entries.map((entry) => {
+        const href = entry.peer
+          ? `/chat/${encodeURIComponent(entry.peer)}`
+          : `/groups/${encodeURIComponent(entry.id)}`;
+        const last = entry.lastMessage;
+        const current = entry.peer !== null &&
+          entry.peer.toLowerCase() === props.active?.toLowerCase();
+        return (
+          <li key={entry.id} data-conversation={entry.title}>
+            <a
+              href={href}
+              class={entry.unread > 0 ? "user-row has-unread" : "user-row"}
+              aria-current={current ? "page" : undefined}
+            >
+              <span class="avatar" aria-hidden="true">
+                {entry.title.slice(0, 1).toUpperCase()}
+              </span>
+              <span class="user-main">
+                <span class="user-name">{entry.title}</span>
+                <span class="user-preview">
+                  {last === null
+                    ? "No messages yet"
+                    : `${last.from === props.me ? "You: " : ""}${last.text}`}
+                </span>
+              </span>
+              <span class="user-meta">
+                {last && (
+                  <time datetime={last.sentAt}>
+                    {formatWhen(last.sentAt, props.clock)}
+                  </time>
+                )}
+                {entry.unread > 0 && (
+                  <>
+                    <span class="badge" aria-hidden="true">{entry.unread}</span>
+                    <span class="sr-only">{`${entry.unread} unread`}</span>
+                  </>
+                )}
+              </span>
+            </a>
+          </li>
+        );
+      })}
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+/**
+ * The inbox: every commit that concerns a user also sets that user's tiny
+ * `["user_inbox", userId]` key, so "anything new for me?" is one read, and that key's
+ * versionstamp orders every change. An event cursor is a versionstamp: the events after V
+ * are the messages (a message entry's versionstamp is its send's commit) and read
+ * positions (`…, "read"` entries) written after V in my conversations. Nothing per user is
+ * checked or counted, so a send to a 256-member group stays one commit with few checks.
+ *
+ * Each commit also stamps `["inbox_writers", writerId]` for its process, so a process can
+ * notice, with one small list, that another process wrote (see lib/inbox_watch.ts).
+ */
+import type { MemberConversationRow } from "./conversations.ts";
+import { keys, parseUserConversationKey } from "./keys.ts";
+import type { Message } from "./messages.ts";
+
+/** This process's id among the writers sharing a KV database. */
+export const WRITER_ID = crypto.randomUUID();
+/** A writer that stopped writing is forgotten after a day. */
+const WRITER_TTL_MS = 24 * 60 * 60 * 1000;
+/** The versionstamp before any commit: the cursor of a user whose inbox was never touched. */
+export const INITIAL_STAMP = "00000000000000000000";
+
+/** Adds "this concerns these users" to a commit: their inbox keys and this writer's stamp. */
+export function touchInboxes(
+  op: Deno.AtomicOperation,
+  userIds: Iterable<string>,
+): Deno.AtomicOperation {
+  const now = Date.now();
+  for (const id of new Set(userIds)) op.set(keys.userInbox(id), now);
+  return op.set(keys.inboxWriter(WRITER_ID), now, { expireIn: WRITER_TTL_MS });
+}
+
+/** The versionstamp of the user's newest change (`INITIAL_STAMP` before any). */
+export async function getInboxStamp(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<string> {
+  return (await kv.get(keys.userInbox(userId))).versionstamp ?? INITIAL_STAMP;
+}
+
+/** Versionstamps of every writer but this process, for noticing their commits. */
+export async function listOtherWriters(
+  kv: Deno.Kv,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const entry of kv.list({ prefix: keys.inboxWriters() })) {
+    const id = String(entry.key[1]);
+    if (id !== WRITER_ID) out.set(id, entry.versionstamp);
+  }
+  return out;
+}
+
+/** A member's state in one conversation, as the chat list shows it. */
+export interface MemberState {
+  row: MemberConversationRow;
+  unread: number;
+  /** Read position (a seq) and the versionstamp of its last move. */
+  read: number;
+  readStamp: string | null;
+  rowStamp: string;
+}
+
+/** Every conversation of a user with its row, unread count and read position. */
+export async function listMemberStates(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<Map<string, MemberState>> {
+  const rows = new Map<string, MemberState>();
+  const unread = new Map<string, number>();
+  const read = new Map<string, { seq: number; stamp: string }>();
+  for await (
+    const entry of kv.list<unknown>({ prefix: keys.userConversations(userId) })
+  ) {
+    const { conversationId, part } = parseUserConversationKey(entry.key);
+    if (part === "row") {
+      rows.set(conversationId, {
+        row: entry.value as MemberConversationRow,
+        unread: 0,
+        read: 0,
+        readStamp: null,
+        rowStamp: entry.versionstamp,
+      });
+    } else if (part === "unread") {
+      unread.set(conversationId, Number((entry.value as Deno.KvU64).value));
+    } else {
+      read.set(conversationId, {
+        seq: Number(entry.value),
+        stamp: entry.versionstamp,
+      });
+    }
+  }
+  for (const [cid, state] of rows) {
+    state.unread = unread.get(cid) ?? 0;
+    state.read = read.get(cid)?.seq ?? 0;
+    state.readStamp = read.get(cid)?.stamp ?? null;
+  }
+  return rows;
+}
+
+/** One change for a user, with the versionstamp that orders it. */
+export type StoredEvent =
+  | { type: "message"; stamp: string; conversationId: string; message: Message }
+  | {
+    type: "read";
+    stamp: string;
+    conversationId: string;
+    seq: number;
+    messageId: string | null;
+  };
+
+/** The events after a cursor, up to `stamp` (the cursor to answer with). */
+export interface EventBatch {
+  stamp: string;
+  events: StoredEvent[];
+  states: Map<string, MemberState>;
+}
+
+/**
+ * The user's events with versionstamps in (after, now], in order; null when more than
+ * `maxEvents` of them exist (the cursor is too old to serve). The inbox key is read first,
+ * so everything up to its versionstamp is visible to the reads that follow.
+ */
+export async function listEventsAfter(
+  kv: Deno.Kv,
+  userId: string,
+  after: string,
+  maxEvents: number,
+): Promise<EventBatch | null> {
+  const stamp = await getInboxStamp(kv, userId);
+  if (stamp <= after) return { stamp: after, events: [], states: new Map() };
+  const states = await listMemberStates(kv, userId);
+  const events: StoredEvent[] = [];
+  const inWindow = (vs: string) => vs > after && vs <= stamp;
+  for (const [cid, state] of states) {
+    if (state.readStamp && inWindow(state.readStamp)) {
+      const message = await kv.get<Message>(keys.message(cid, state.read));
+      events.push({
+        type: "read",
+        stamp: state.readStamp,
+        conversationId: cid,
+        seq: state.read,
+        messageId: message.value?.id ?? null,
+      });
+    }
+    if (state.rowStamp <= after) continue;
+    // Newest first, stopping at the first message already seen: one small batch usually.
+    const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
+      reverse: true,
+      batchSize: 16,
+    });
+    for await (const entry of iter) {
+      if (entry.versionstamp <= after) break;
+      if (entry.versionstamp > stamp) continue;
+      events.push({
+        type: "message",
+        stamp: entry.versionstamp,
+        conversationId: cid,
+        message: entry.value,
+      });
+      if (events.length > maxEvents) return null;
+    }
+    if (events.length > maxEvents) return null;
+  }
+  events.sort((a, b) =>
+    a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : eventSeq(a) - eventSeq(b)
+  );
+  return { stamp, events, states };
+}
+
+function eventSeq(event: StoredEvent): number {
+  return event.type === "message" ? event.message.seq : event.seq;
+}

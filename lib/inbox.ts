@@ -1,0 +1,263 @@
+/**
+ * The live inbox as the API shows it: a user's events after an opaque cursor (a KV
+ * versionstamp), each with the conversation's list entry, and the held wait for the next
+ * ones. Wake-ups come from the bus (lib/bus.ts); KV stays the only truth, so a missed or
+ * spurious wake-up costs one read, never a lost or doubled event.
+ */
+import { INITIAL_STAMP, type MemberState, type StoredEvent } from "./db/db.ts";
+import { DomainError } from "./errors.ts";
+import { encodeBase64Url } from "./encoding.ts";
+import { type PublicMessage, toPublicMessage } from "./messages.ts";
+import type { SessionUser, State } from "../server/state.ts";
+
+/** A cursor more events behind than this answers 410 `cursor_expired`: reload instead. */
+export const MAX_EVENTS_BEHIND = 1000;
+
+/** One row of the chat list. */
+export interface ConversationEntry {
+  id: string;
+  kind: "direct" | "group";
+  title: string;
+  /** The other person of a direct conversation; null for a group. */
+  peer: string | null;
+  /** The newest message, its text cut to a preview; null before the first. */
+  lastMessage: { from: string; text: string; sentAt: string } | null;
+  /** The others' messages after my read position. */
+  unread: number;
+  updatedAt: string;
+}
+
+/** What the events API and stream deliver. Extend, never rename. */
+export type InboxEvent =
+  | { type: "message"; conversation: ConversationEntry; message: PublicMessage }
+  | { type: "read"; conversation: ConversationEntry; upTo: string };
+
+/** An event with the cursor that follows it (the stream's `id:`). */
+export interface CursoredEvent {
+  cursor: string;
+  event: InboxEvent;
+}
+
+const CURSOR_PREFIX = "e1.";
+
+/** The cursor for "every event up to and including versionstamp `stamp`". */
+export function encodeEventCursor(stamp: string): string {
+  return encodeBase64Url(new TextEncoder().encode(CURSOR_PREFIX + stamp));
+}
+
+/** The versionstamp an event cursor names; 400 `bad_cursor` for anything else. */
+export function decodeEventCursor(cursor: string, field = "after"): string {
+  let text = "";
+  try {
+    const b64 = cursor.replaceAll("-", "+").replaceAll("_", "/");
+    text = atob(b64 + "=".repeat((4 - b64.length % 4) % 4));
+  } catch {
+    // Falls through to the error below.
+  }
+  const match = /^e1\.([0-9a-f]{20})$/.exec(text);
+  if (!match) {
+    throw new DomainError(
+      "bad_request",
+      "bad_cursor",
+      "The event cursor is not valid",
+      { field },
+    );
+  }
+  return match[1];
+}
+
+// Usernames never change, so an id → name cache is never wrong; a deleted user's name
+// lingers harmlessly. Bounded so a long-lived process does not grow with its users.
+const NAME_CACHE_MAX = 50_000;
+const nameCache = new Map<string, string>();
+
+/** Usernames by id, from the cache or one batched read. */
+export async function usernames(
+  state: State,
+  ids: Iterable<string>,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const name = nameCache.get(id);
+    if (name) out.set(id, name);
+    else missing.push(id);
+  }
+  if (missing.length > 0) {
+    for (const user of await state.db.getUsers(missing)) {
+      if (nameCache.size >= NAME_CACHE_MAX) nameCache.clear();
+      nameCache.set(user.id, user.username);
+      out.set(user.id, user.username);
+    }
+  }
+  return out;
+}
+
+/** A member state as the chat list shows it. */
+export function toConversationEntry(
+  state: MemberState,
+  names: Map<string, string>,
+): ConversationEntry {
+  const row = state.row;
+  const peer = row.peerId ? names.get(row.peerId) ?? "unknown" : null;
+  return {
+    id: row.conversationId,
+    kind: row.kind,
+    title: peer ?? "Group",
+    peer,
+    lastMessage: row.lastSeq > 0
+      ? {
+        from: names.get(row.lastFromId) ?? "unknown",
+        text: row.preview,
+        sentAt: row.lastMessageAt,
+      }
+      : null,
+    unread: state.unread,
+    updatedAt: row.lastMessageAt,
+  };
+}
+
+/** The cursor of "now": no events before it will be delivered. */
+export async function currentEventCursor(
+  state: State,
+  me: SessionUser,
+): Promise<string> {
+  return encodeEventCursor(await state.db.getInboxStamp(me.id));
+}
+
+/** My events after `stamp`, in order, each with its cursor; 410 when too far behind. */
+export async function readEvents(
+  state: State,
+  me: SessionUser,
+  stamp: string,
+): Promise<{ events: CursoredEvent[]; stamp: string }> {
+  const batch = await state.db.listEventsAfter(
+    me.id,
+    stamp,
+    MAX_EVENTS_BEHIND,
+  );
+  if (!batch) {
+    throw new DomainError(
+      "gone",
+      "cursor_expired",
+      "The cursor is too old: reload the conversations and start again",
+    );
+  }
+  if (batch.events.length === 0) return { events: [], stamp: batch.stamp };
+  const ids = new Set<string>([me.id]);
+  for (const s of batch.states.values()) {
+    if (s.row.peerId) ids.add(s.row.peerId);
+    ids.add(s.row.lastFromId);
+  }
+  for (const e of batch.events) {
+    if (e.type === "message") ids.add(e.message.from).add(e.message.to);
+  }
+  const names = await usernames(state, ids);
+  const events: CursoredEvent[] = [];
+  for (const stored of batch.events) {
+    const event = toEvent(stored, batch.states, names, me.id);
+    if (event) events.push({ cursor: encodeEventCursor(stored.stamp), event });
+  }
+  return { events, stamp: batch.stamp };
+}
+
+function toEvent(
+  stored: StoredEvent,
+  states: Map<string, MemberState>,
+  names: Map<string, string>,
+  viewerId: string,
+): InboxEvent | null {
+  const member = states.get(stored.conversationId);
+  if (!member) return null;
+  const conversation = toConversationEntry(member, names);
+  if (stored.type === "read") {
+    return stored.messageId
+      ? { type: "read", conversation, upTo: stored.messageId }
+      : null;
+  }
+  const participants = [...names].map(([id, username]) => ({ id, username }));
+  return {
+    type: "message",
+    conversation,
+    message: toPublicMessage(stored.message, participants, viewerId),
+  };
+}
+
+/**
+ * Waits until `wake` is called (by the bus), `ms` pass or a signal fires; resolves with
+ * whether it was woken.
+ */
+export function sleepUntilWoken(
+  subscribe: (wake: () => void) => () => void,
+  ms: number,
+  signals: AbortSignal[],
+): Promise<boolean> {
+  if (signals.some((s) => s.aborted)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = (woken: boolean) => {
+      clearTimeout(timer);
+      unsubscribe();
+      for (const s of signals) s.removeEventListener("abort", onAbort);
+      resolve(woken);
+    };
+    const onAbort = () => finish(false);
+    const timer = setTimeout(() => finish(false), ms);
+    const unsubscribe = subscribe(() => finish(true));
+    for (const s of signals) s.addEventListener("abort", onAbort);
+  });
+}
+
+/**
+ * The long poll: my events after `cursor`, held up to `waitSeconds` until one exists.
+ * Without a cursor it answers at once with none and the current cursor.
+ */
+export async function pollEvents(
+  state: State,
+  me: SessionUser,
+  options: { after?: string; waitSeconds: number; signal?: AbortSignal },
+): Promise<{ events: InboxEvent[]; cursor: string }> {
+  if (options.after === undefined) {
+    return { events: [], cursor: await currentEventCursor(state, me) };
+  }
+  let stamp = decodeEventCursor(options.after);
+  const deadline = Date.now() + options.waitSeconds * 1000;
+  const signals = [state.shutdown, ...(options.signal ? [options.signal] : [])];
+  // Subscribed before the first read, so a send between that read and the wait still wakes.
+  let woken = false;
+  let wake: (() => void) | null = null;
+  const unsubscribe = state.bus.subscribe(me.id, () => {
+    woken = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      woken = false;
+      const page = await readEvents(state, me, stamp);
+      stamp = page.stamp;
+      const left = deadline - Date.now();
+      if (page.events.length > 0 || left <= 0) {
+        return {
+          events: page.events.map((e) => e.event),
+          cursor: encodeEventCursor(stamp),
+        };
+      }
+      if (!woken) {
+        const held = await sleepUntilWoken(
+          (fn) => {
+            wake = fn;
+            return () => wake = null;
+          },
+          left,
+          signals,
+        );
+        if (!held) {
+          return { events: [], cursor: encodeEventCursor(stamp) };
+        }
+      }
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+export { INITIAL_STAMP };

@@ -1,0 +1,107 @@
+/**
+ * The inbox as Server-Sent Events: one `id:`/`event:`/`data:` block per event (the id is
+ * the cursor after it, so a reconnecting EventSource resumes with `Last-Event-ID`), a
+ * comment every `streamHeartbeatMs` so proxies and the browser know the line is alive, and
+ * a clean end when the client goes away or the server shuts down.
+ */
+import type { DomainError } from "../lib/errors.ts";
+import {
+  type CursoredEvent,
+  readEvents,
+  sleepUntilWoken,
+} from "../lib/inbox.ts";
+import type { SessionUser, State } from "./state.ts";
+
+const encoder = new TextEncoder();
+
+/** One SSE block; JSON never contains a raw newline, so `data:` is one line. */
+export function formatEvent(e: CursoredEvent): string {
+  return `id: ${e.cursor}\nevent: ${e.event.type}\ndata: ${
+    JSON.stringify(e.event)
+  }\n\n`;
+}
+
+/**
+ * Streams `me`'s events after the batch already read (`first`), then every later one as
+ * the bus wakes the stream. An expired cursor later on (more than the bound missed in one
+ * go) ends the stream with a `cursor_expired` event, so the client reloads.
+ */
+export function eventStreamResponse(
+  state: State,
+  me: SessionUser,
+  first: { events: CursoredEvent[]; stamp: string },
+  requestSignal: AbortSignal,
+): Response {
+  const ended = new AbortController();
+  const signals = [state.shutdown, requestSignal, ended.signal];
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          ended.abort();
+        }
+      };
+      (async () => {
+        // Woken by the bus from here on; `dirty` starts true so a commit between the
+        // route's first read and this subscription is read at once, not after a heartbeat.
+        let dirty = true;
+        let wake: (() => void) | null = null;
+        const unsubscribe = state.bus.subscribe(me.id, () => {
+          dirty = true;
+          wake?.();
+        });
+        let stamp = first.stamp;
+        write(": connected\n\n");
+        for (const e of first.events) write(formatEvent(e));
+        try {
+          while (!signals.some((s) => s.aborted)) {
+            if (!dirty) {
+              const woken = await sleepUntilWoken(
+                (fn) => {
+                  wake = fn;
+                  return () => wake = null;
+                },
+                state.streamHeartbeatMs,
+                signals,
+              );
+              if (signals.some((s) => s.aborted)) break;
+              if (!woken && !dirty) {
+                write(": keep-alive\n\n");
+                continue;
+              }
+            }
+            dirty = false;
+            const batch = await readEvents(state, me, stamp);
+            for (const e of batch.events) write(formatEvent(e));
+            stamp = batch.stamp;
+          }
+        } catch (error) {
+          const code = (error as DomainError).code;
+          if (code === "cursor_expired") {
+            write(`event: cursor_expired\ndata: {"code":"cursor_expired"}\n\n`);
+          } else if (!signals.some((s) => s.aborted)) console.error(error);
+        } finally {
+          unsubscribe();
+          try {
+            controller.close();
+          } catch {
+            // Already cancelled by the client.
+          }
+        }
+      })();
+    },
+    cancel() {
+      ended.abort();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      // no-transform: no proxy or compression middleware may buffer or re-encode it.
+      "cache-control": "no-store, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
