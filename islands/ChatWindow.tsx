@@ -9,23 +9,22 @@
  * makes its sending exactly-once however often it is retried.
  */
 import { useSignal } from "@preact/signals";
-import { useEffect, useLayoutEffect, useMemo, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import { type Clock, SERVER_CLOCK_ZONE } from "../components/format.ts";
-import {
-  MessageRows,
-  type OutboxActions,
-} from "../components/chat/MessageRows.tsx";
+import type { OutboxActions } from "../components/chat/MessageRows.tsx";
+import { ChatHeader } from "../components/chat/ChatHeader.tsx";
+import { MessageList } from "../components/chat/MessageList.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
 import { draftKey, loadDraft, saveDraft } from "../client/drafts.ts";
 import {
-  backoffMs,
-  isRefusal,
   loadOutbox,
   type OutboxItem,
   outboxKey,
   saveOutbox,
   withoutDelivered,
 } from "../client/outbox.ts";
+import { OutboxSender } from "../client/sender.ts";
+import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
 import {
   type ReadReporter,
@@ -64,8 +63,6 @@ export interface ChatWindowProps {
 }
 
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
-/** A send with no answer after this long is treated as failed (and retried). */
-const SEND_TIMEOUT_MS = 20_000;
 /** Within this many pixels of the oldest message shown, the page before it loads. */
 const OLDER_SLACK_PX = 200;
 /** Within this many pixels of the newest message counts as "at the bottom". */
@@ -82,25 +79,22 @@ export default function ChatWindow(props: ChatWindowProps) {
   // Server markup uses UTC; after mounting, the browser's own zone and "now".
   const clock = useSignal<Clock>({ ...SERVER_CLOCK, now: new Date() });
   const cursor = useRef(props.cursor);
-  const older = useSignal(props.older);
-  const loadingOlder = useRef(false);
-  /** A row and where it was before older rows went in above it, to put it back there. */
-  const anchor = useRef<{ row: Element; top: number } | null>(null);
   const reader = useRef<ReadReporter | null>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  const sender = useRef({
-    busy: false,
-    failures: 0,
-    timer: undefined as ReturnType<typeof setTimeout> | undefined,
-  });
   /** Set while fetching pages after the cursor; events wait for it (see onInboxEvent). */
   const catching = useRef<"no" | "yes" | "again">("no");
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
+  const { older, loadOlder } = useOlderPages({
+    apiUrl,
+    messages,
+    scroller: scrollerRef,
+    initial: props.older,
+  });
   const storageKey = outboxKey(props.me, props.peer);
   const draftStorageKey = draftKey(props.me, props.peer);
 
@@ -122,90 +116,16 @@ export default function ChatWindow(props: ChatWindowProps) {
     } else patchItem(clientId, { status: "sent", id });
   }
 
-  /** Sends one item; "later" means a network or server trouble worth retrying. */
-  async function post(item: OutboxItem): Promise<"done" | "later"> {
-    let res: Response;
-    try {
-      res = await fetch(apiUrl, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-        },
-        body: JSON.stringify({ text: item.text, clientId: item.clientId }),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-      });
-    } catch {
-      return "later";
-    }
-    const body = await res.json().catch(() => null);
-    if (res.ok && body?.message?.id) {
-      confirm(item.clientId, body.message.id);
-      error.value = "";
-      return "done";
-    }
-    const message = body?.error?.message ??
-      `Could not send (HTTP ${res.status})`;
-    if (res.status === 401) {
+  const sender = useMemo(() =>
+    new OutboxSender({
+      url: apiUrl,
+      items: () => outbox.value,
+      update: setOutbox,
+      confirmed: confirm,
+      showError: (message) => error.value = message,
       // Not the message's fault: it stays queued for after the next login.
-      connection.value = "signed-out";
-      patchItem(item.clientId, { status: "failed", retryable: true });
-      return "done";
-    }
-    if (!isRefusal(res.status)) {
-      if (res.status === 429) error.value = message;
-      return "later";
-    }
-    // Refused for what it is (too long, not allowed…): sending it again, now or after a
-    // reload, would be refused again. It waits, marked failed, for an edit or a discard.
-    error.value = message;
-    patchItem(item.clientId, { status: "failed", retryable: false });
-    return "done";
-  }
-
-  /** Sends queued items one at a time, so they reach the server in the order typed. */
-  async function pump() {
-    const state = sender.current;
-    if (state.busy) return;
-    state.busy = true;
-    try {
-      for (;;) {
-        const item = outbox.value.find((i) => i.status === "sending" && !i.id);
-        if (!item) break;
-        if (await post(item) === "later") {
-          // Keep the order: this item and every one queued after it wait together.
-          setOutbox((items) =>
-            items.map((i) =>
-              i.status === "sending" && !i.id
-                ? { ...i, status: "failed", retryable: true }
-                : i
-            )
-          );
-          state.failures++;
-          clearTimeout(state.timer);
-          state.timer = setTimeout(retryAll, backoffMs(state.failures));
-          return;
-        }
-        state.failures = 0;
-      }
-    } finally {
-      state.busy = false;
-    }
-  }
-
-  /** Puts failed items back in the queue: `item` always, the others if retrying can help. */
-  function retryAll(item?: OutboxItem) {
-    clearTimeout(sender.current.timer);
-    setOutbox((items) =>
-      items.map((i) =>
-        i.status === "failed" &&
-          (i.retryable !== false || i.clientId === item?.clientId)
-          ? { ...i, status: "sending" }
-          : i
-      )
-    );
-    pump();
-  }
+      signedOut: () => connection.value = "signed-out",
+    }), []);
 
   function applyPage(page: MessagePage) {
     cursor.current = page.cursor;
@@ -221,7 +141,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     if (
       fresh.some((m) => m.from === props.me) &&
       outbox.value.some((i) => i.status === "failed" && i.retryable !== false)
-    ) retryAll();
+    ) sender.retryAll();
   }
 
   /** Fetches every page after the cursor: on open past a long unread run, and after a reset. */
@@ -256,37 +176,6 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
   }
 
-  /** The page before the first message shown, prepended; the view stays where it was. */
-  async function loadOlder(event?: Event) {
-    event?.preventDefault();
-    if (!older.value || loadingOlder.current) return;
-    loadingOlder.current = true;
-    try {
-      const res = await fetch(
-        `${apiUrl}?before=${encodeURIComponent(older.value)}&limit=50`,
-        { cache: "no-store" },
-      );
-      if (!res.ok) return;
-      const page: MessagePage = await res.json();
-      const known = new Set(messages.value.map((m) => m.id));
-      // Chromium keeps a scroller pinned at its top edge when rows go in above, which
-      // would jump; the layout effect below moves this row back where it was instead.
-      const row = scrollerRef.current?.querySelector(".msg");
-      anchor.current = row
-        ? { row, top: row.getBoundingClientRect().top }
-        : null;
-      messages.value = [
-        ...page.messages.filter((m) => !known.has(m.id)),
-        ...messages.value,
-      ];
-      older.value = page.older ?? null;
-    } catch {
-      // Offline: scrolling up again retries.
-    } finally {
-      loadingOlder.current = false;
-    }
-  }
-
   function onInboxEvent(event: InboxEvent) {
     if (
       event.type !== "message" ||
@@ -300,7 +189,7 @@ export default function ChatWindow(props: ChatWindowProps) {
   function onConnection(next: Connection) {
     const cameBack = next === "online" && connection.value !== "online";
     connection.value = next;
-    if (cameBack) retryAll();
+    if (cameBack) sender.retryAll();
   }
 
   function setText(value: string) {
@@ -320,12 +209,12 @@ export default function ChatWindow(props: ChatWindowProps) {
     setText("");
     inputRef.current?.focus();
     jumpToEnd.current = true;
-    pump();
+    sender.pump();
   }
 
   // One object for the island's life: the memoised rows compare props by identity.
   const actions = useMemo<OutboxActions>(() => ({
-    retry: (item) => retryAll(item),
+    retry: (item) => sender.retryAll(item),
     edit(item) {
       setOutbox((items) => items.filter((i) => i.clientId !== item.clientId));
       setText(text.value.trim() ? `${text.value}\n${item.text}` : item.text);
@@ -349,7 +238,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     if (saved.length > 0) {
       outbox.value = saved;
       jumpToEnd.current = true;
-      pump();
+      sender.pump();
       if (saved.some((i) => i.retryable === false)) {
         error.value = "A message was not sent: edit or discard it.";
       }
@@ -370,7 +259,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     return () => {
       stopInbox();
       reader.current?.stop();
-      clearTimeout(sender.current.timer);
+      sender.stop();
     };
   }, []);
 
@@ -386,15 +275,6 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
   });
 
-  // Before paint, so the prepended page never shows at the wrong offset for a frame.
-  useLayoutEffect(() => {
-    const a = anchor.current;
-    const scroller = scrollerRef.current;
-    if (!a || !scroller || !a.row.isConnected) return;
-    anchor.current = null;
-    scroller.scrollTop += a.row.getBoundingClientRect().top - a.top;
-  });
-
   function onScroll() {
     const scroller = scrollerRef.current;
     if (!scroller) return;
@@ -407,16 +287,6 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
   }
 
-  // The divider splits the list in two; memoised so a keystroke does not rebuild it.
-  const parts = useMemo(() => {
-    const i = props.firstUnreadId
-      ? messages.value.findIndex((m) => m.id === props.firstUnreadId)
-      : -1;
-    return i < 0
-      ? null
-      : { read: messages.value.slice(0, i), unread: messages.value.slice(i) };
-  }, [messages.value]);
-
   function showNewest() {
     scrollerRef.current?.scrollTo({ top: 0, behavior: "smooth" });
     newBelow.value = 0;
@@ -424,33 +294,7 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   return (
     <section class="chat" aria-labelledby="chat-title">
-      <header class="chat-header">
-        <a href="/users" class="back">
-          <span aria-hidden="true">←</span>
-          <span class="sr-only">Back to chats</span>
-        </a>
-        <span class="avatar" aria-hidden="true">
-          {props.peer.slice(0, 1).toUpperCase()}
-        </span>
-        <h1 id="chat-title">{props.peer}</h1>
-      </header>
-      <div class="connection" role="status">
-        {connection.value === "offline" && (
-          <p class="banner">Can’t reach Natter. Trying again…</p>
-        )}
-        {connection.value === "signed-out" && (
-          <p class="banner">
-            You are signed out.{" "}
-            <a
-              href={`/login?next=${
-                encodeURIComponent(`/chat/${encodeURIComponent(props.peer)}`)
-              }`}
-            >
-              Log in again
-            </a>
-          </p>
-        )}
-      </div>
+      <ChatHeader peer={props.peer} connection={connection.value} />
       <div class="messages-wrap">
         <div
           class="messages"
@@ -461,62 +305,19 @@ export default function ChatWindow(props: ChatWindowProps) {
           aria-label={`Messages with ${props.peer}`}
           tabIndex={0}
         >
-          <ol class="message-list">
-            {older.value && (
-              <li class="older">
-                <a
-                  href={`?before=${encodeURIComponent(older.value)}`}
-                  onClick={loadOlder}
-                >
-                  Older messages
-                </a>
-              </li>
-            )}
-            {parts
-              ? (
-                <>
-                  {parts.read.length > 0 && (
-                    <MessageRows
-                      me={props.me}
-                      messages={parts.read}
-                      outbox={[]}
-                      clock={clock.value}
-                      actions={actions}
-                    />
-                  )}
-                  <li class="unread-divider" id="unread-divider">
-                    <span>
-                      {props.unread === 1
-                        ? "1 unread message"
-                        : `${props.unread} unread messages`}
-                    </span>
-                  </li>
-                  <MessageRows
-                    me={props.me}
-                    messages={parts.unread}
-                    outbox={outbox.value}
-                    clock={clock.value}
-                    actions={actions}
-                  />
-                </>
-              )
-              : (
-                <MessageRows
-                  me={props.me}
-                  messages={messages.value}
-                  outbox={outbox.value}
-                  clock={clock.value}
-                  actions={actions}
-                />
-              )}
-            {props.paged && (
-              <li class="older">
-                <a href={`/chat/${encodeURIComponent(props.peer)}`}>
-                  Newest messages
-                </a>
-              </li>
-            )}
-          </ol>
+          <MessageList
+            me={props.me}
+            peer={props.peer}
+            messages={messages.value}
+            outbox={outbox.value}
+            clock={clock.value}
+            actions={actions}
+            older={older.value}
+            onOlder={loadOlder}
+            firstUnreadId={props.firstUnreadId}
+            unread={props.unread}
+            paged={props.paged}
+          />
         </div>
         {newBelow.value > 0 && (
           <button type="button" class="new-messages" onClick={showNewest}>
