@@ -169,7 +169,6 @@ export async function createApp(
   mountStaticFiles(app, {
     assets,
     islandsDir: `${root}/${config.buildDir}/islands`,
-    staticDir: `${root}/static`,
   });
 
   const pages = mountManifest<State>(app, manifest, {

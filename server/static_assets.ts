@@ -24,7 +24,7 @@ const TYPES: Record<string, string> = {
   webmanifest: "application/manifest+json",
 };
 
-interface Asset {
+export interface Asset {
   bytes: Uint8Array<ArrayBuffer>;
   type: string;
 }
@@ -34,6 +34,8 @@ export interface StaticAssets {
   url(path: string): string;
   /** The asset at a hashed URL path, or null. */
   lookup(path: string): Asset | null;
+  /** The asset under its plain name (`/styles.css`), or null. */
+  lookupPlain(path: string): Asset | null;
 }
 
 /**
@@ -58,5 +60,6 @@ export function loadStaticAssets(dir: string): StaticAssets {
   return {
     url: (path) => urls.get(path) ?? path,
     lookup: (path) => byUrl.get(path) ?? null,
+    lookupPlain: (path) => byUrl.get(urls.get(path) ?? "") ?? null,
   };
 }

@@ -142,16 +142,20 @@ Deno.test("pages, JSON, CSS and island scripts over 1 KiB are compressed with gz
     assert.match(new TextDecoder().decode(plain.bytes), /^<!DOCTYPE html>/);
   }));
 
-Deno.test("answers under 1 KiB are sent uncompressed", () =>
+// The app leaves answers under 1 KiB alone (server/middleware/compress_test.ts); Deno 2.5's
+// own server still gzips some of them by itself, so over the wire either must decode.
+Deno.test("answers under 1 KiB arrive whole, compressed by nobody but the runtime", () =>
   withServer(async ({ alice, bobName }) => {
     const { res, bytes } = await rawGet(
       alice,
       `${messagesPath(bobName)}?limit=1`,
-      "gzip, br",
+      "gzip",
     );
-    assert.equal(res.headers.get("content-encoding"), null);
-    assert.ok(bytes.length < 1024);
-    JSON.parse(new TextDecoder().decode(bytes));
+    const encoding = res.headers.get("content-encoding");
+    assert.ok(encoding === null || encoding === "gzip", String(encoding));
+    const plain = encoding === "gzip" ? gunzipSync(bytes) : bytes;
+    assert.ok(plain.length < 1024);
+    JSON.parse(new TextDecoder().decode(plain));
   }));
 
 Deno.test("a long poll still waits and answers when the client accepts compression", () =>

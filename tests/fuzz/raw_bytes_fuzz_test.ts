@@ -9,17 +9,21 @@ import { assertStillUp, fuzz, startFuzzServer } from "./harness.ts";
 /** Sends raw bytes and returns the status line, or "" when the server just closed. */
 async function sendRaw(port: number, request: Uint8Array): Promise<string> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await conn.write(request);
     const buffer = new Uint8Array(512);
     const n = await Promise.race([
       conn.read(buffer),
-      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5_000)),
+      new Promise<null>((resolve) =>
+        timer = setTimeout(() => resolve(null), 5_000)
+      ),
     ]);
     return n
       ? new TextDecoder().decode(buffer.subarray(0, n)).split("\r\n")[0]
       : "";
   } finally {
+    clearTimeout(timer);
     conn.close();
   }
 }
