@@ -7,8 +7,8 @@ import type { RefObject } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { PublicMessage } from "../lib/messages.ts";
 
-/** The page size when scrolling back. */
-const OLDER_PAGE = 50;
+/** The page size when scrolling back: the most the API gives in one request. */
+const OLDER_PAGE = 100;
 
 export interface OlderPages {
   /** The cursor of the page above the first message shown, or null at the very first. */

@@ -4,6 +4,7 @@
  * over the last few days so the list has day separators like a real one.
  */
 import { Db } from "../../lib/db/db.ts";
+import { conversationId } from "../../lib/db/keys.ts";
 import { type BenchUser, seedUsers } from "../seed.ts";
 
 export interface SeededChat {
@@ -66,6 +67,24 @@ export async function addMessages(
       });
     }
     chat.messages += count;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Marks the whole chat read by its viewer, so it opens on its newest page (a long unread
+ * run would be loaded in full, down to its first message).
+ */
+export async function markAllRead(
+  kvPath: string,
+  chat: SeededChat,
+): Promise<void> {
+  const db = await Db.open(kvPath);
+  try {
+    const a = (await db.getUserByName(chat.viewer.name))!;
+    const b = (await db.getUserByName(chat.peer))!;
+    await db.markRead(a.id, conversationId(a.id, b.id), chat.messages);
   } finally {
     db.close();
   }

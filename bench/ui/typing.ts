@@ -11,13 +11,22 @@
  *   adds waiting for the frame clock (up to 16.7 ms whatever the work).
  * Wall-clock figures: on a machine busy with other work they include its preemptions.
  * Prints p50/p95/max per chat; target: "work" p95 under 16 ms at 2,000 messages.
+ * A third chat ("history", 2,050 messages, read, opening on its newest 50) is paged back
+ * ten times with "Older messages", 100 rows each (bench/ui/prepend.ts): p50/p95 from
+ * the click to the frame after the rows are in, the fetch included, view anchored.
  */
 import type { Page } from "playwright-core";
 import { SESSION_COOKIE } from "../../server/auth.ts";
 import { DESKTOP, launchBrowser } from "../../tests/browser/browser.ts";
 import { percentile } from "../measure.ts";
 import { spawnServer, tempKvDir } from "../server_process.ts";
-import { addMessages, seedChats, type SeededChat } from "./seed_chats.ts";
+import { measurePrepend } from "./prepend.ts";
+import {
+  addMessages,
+  markAllRead,
+  seedChats,
+  type SeededChat,
+} from "./seed_chats.ts";
 
 const BASELINE_MESSAGES = 50;
 const LARGE_MESSAGES = 2000;
@@ -25,6 +34,10 @@ const WARM_UP_KEYS = 10;
 /** `BENCH_UI_KEYS` shortens a run (e.g. against a slow build, to compare). */
 const MEASURED_KEYS = Number(Deno.env.get("BENCH_UI_KEYS") ?? 200);
 const TARGET_P95_MS = 16;
+/** The history chat: the newest page on screen, this many older ones to page through. */
+const HISTORY_OLDER = 2000;
+/** Clicks on "Older messages", 100 rows each (the island's page size). */
+const PREPEND_PAGES = 10;
 const TEXT = "the quick brown fox jumps over the lazy dog ";
 
 interface KeyTimes {
@@ -37,8 +50,8 @@ interface Row {
   messages: number;
   keystrokesMs: number[];
   frameMs: number[];
-  /** Null until the history paging API exists: see measurePrepend(). */
-  prependMs: number | null;
+  /** Per click on "Older messages"; null in chats with no older history. */
+  prependMs: number[] | null;
 }
 
 /** Installs the in-page timer: per keystroke, `window.keyTimes.work` and `.frame`. */
@@ -90,16 +103,6 @@ async function typeMeasured(page: Page, count: number): Promise<KeyTimes> {
   );
 }
 
-/**
- * ─── PREPEND 100 OLDER MESSAGES ─── (to be filled in with the history paging API)
- * Scroll the list to the top so the island loads a page of 100 older messages, and time
- * from the scroll to the frame after they are in the list, with the scroll position
- * anchored. Until `GET …/messages?before=` exists there is nothing to measure: null.
- */
-function measurePrepend(_page: Page): Promise<number | null> {
-  return Promise.resolve(null);
-}
-
 /** Resolves once the island has hydrated and shows at least `count` messages. */
 async function showing(page: Page, count: number): Promise<void> {
   await page.waitForFunction(
@@ -133,29 +136,51 @@ async function measureChat(
   await typeMeasured(page, WARM_UP_KEYS);
   await page.locator("#message-text").fill("");
   const times = await typeMeasured(page, MEASURED_KEYS);
-  const prependMs = await measurePrepend(page);
   return {
     label: options.label,
     messages: await page.locator(".message-list .msg").count(),
     keystrokesMs: times.work,
     frameMs: times.frame,
+    prependMs: null,
+  };
+}
+
+/** Opens the history chat (its newest page) and pages back `PREPEND_PAGES` times. */
+async function measureHistory(
+  page: Page,
+  url: string,
+  chat: SeededChat,
+): Promise<Row> {
+  await page.goto(`${url}/chat/${encodeURIComponent(chat.peer)}`);
+  await showing(page, BASELINE_MESSAGES);
+  const prependMs = await measurePrepend(page, PREPEND_PAGES);
+  return {
+    label: "history",
+    messages: await page.locator(".message-list .msg").count(),
+    keystrokesMs: [],
+    frameMs: [],
     prependMs,
   };
 }
 
 function format(row: Row): string {
   const ms = (values: number[], p: number) =>
-    percentile(values, p).toFixed(1).padStart(6);
+    (values.length ? percentile(values, p).toFixed(1) : "–").padStart(6);
   const cells = [
     row.label.padEnd(9),
     String(row.messages).padStart(8),
     String(row.keystrokesMs.length).padStart(4),
     ms(row.keystrokesMs, 50),
     ms(row.keystrokesMs, 95),
-    Math.max(...row.keystrokesMs).toFixed(1).padStart(6),
+    (row.keystrokesMs.length ? Math.max(...row.keystrokesMs).toFixed(1) : "–")
+      .padStart(6),
     ms(row.frameMs, 50),
     ms(row.frameMs, 95),
-    (row.prependMs === null ? "n/a" : row.prependMs.toFixed(1)).padStart(14),
+    (row.prependMs === null
+      ? "n/a"
+      : `${percentile(row.prependMs, 50).toFixed(1)} / ${
+        percentile(row.prependMs, 95).toFixed(1)
+      }`).padStart(14),
   ];
   return `| ${cells.join(" | ")} |`;
 }
@@ -169,10 +194,12 @@ if (import.meta.main) {
   );
   await using dir = await tempKvDir();
   const kvPath = dir.path("bench_ui");
-  const [baseline, large] = await seedChats(kvPath, [
+  const [baseline, large, history] = await seedChats(kvPath, [
     BASELINE_MESSAGES,
     BASELINE_MESSAGES,
+    BASELINE_MESSAGES + HISTORY_OLDER,
   ]);
+  await markAllRead(kvPath, history);
   await using server = await spawnServer({ kvPath });
   await using browser = await launchBrowser();
   const rows: Row[] = [];
@@ -180,12 +207,15 @@ if (import.meta.main) {
     [baseline, "baseline", BASELINE_MESSAGES],
     [large, "large", LARGE_MESSAGES],
   ] as const;
-  for (const [chat, label, onScreen] of chats) {
+  const open = async (chat: SeededChat) => {
     const context = await browser.newContext(DESKTOP);
     const [name, value] = chat.viewer.cookie.split("=");
     if (name !== SESSION_COOKIE) throw new Error("unexpected cookie");
     await context.addCookies([{ name, value, url: server.url }]);
-    const page = await context.newPage();
+    return { context, page: await context.newPage() };
+  };
+  for (const [chat, label, onScreen] of chats) {
+    const { context, page } = await open(chat);
     rows.push(
       await measureChat(page, {
         url: server.url,
@@ -197,17 +227,22 @@ if (import.meta.main) {
     );
     await context.close();
   }
+  {
+    const { context, page } = await open(history);
+    rows.push(await measureHistory(page, server.url, history));
+    await context.close();
+  }
   console.log(
-    "|           |          |      | work per keystroke     | to next frame   |                |",
+    "|           |          |      | work per keystroke     | to next frame   | prepend 100 ms |",
   );
   console.log(
-    "| chat      | messages | keys | p50 ms | p95 ms | max ms | p50 ms | p95 ms | prepend 100 ms |",
+    "| chat      | messages | keys | p50 ms | p95 ms | max ms | p50 ms | p95 ms |      p50 / p95 |",
   );
   console.log(
     "| --------- | -------: | ---: | -----: | -----: | -----: | -----: | -----: | -------------: |",
   );
   for (const row of rows) console.log(format(row));
-  const [base, big] = rows;
+  const [base, big, paged] = rows;
   const p95 = (row: Row) => percentile(row.keystrokesMs, 95);
   console.log(
     `\n  large/baseline: p50 ${
@@ -221,8 +256,15 @@ if (import.meta.main) {
       ok ? "PASS" : "MISS"
     }  keystroke p95 at ${LARGE_MESSAGES} messages under ${TARGET_P95_MS} ms`,
   );
+  const prepend = paged.prependMs!;
   console.log(
-    `  n/a   prepend 100 older messages (waits for the history paging API)`,
+    `  prepend 100 older messages, ${prepend.length} clicks (${BASELINE_MESSAGES} → ${paged.messages} rows), view anchored: ` +
+      `p50 ${percentile(prepend, 50).toFixed(1)} ms, p95 ${
+        percentile(prepend, 95).toFixed(1)
+      } ms, max ${Math.max(...prepend).toFixed(1)} ms ` +
+      `(baseline keystroke to next frame p50 ${
+        percentile(base.frameMs, 50).toFixed(1)
+      } ms)`,
   );
   console.log(`\nDone in ${((performance.now() - began) / 1000).toFixed(0)} s`);
 }
