@@ -24,6 +24,7 @@ import {
   withoutDelivered,
 } from "../client/outbox.ts";
 import { OutboxSender } from "../client/sender.ts";
+import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
 import {
@@ -34,12 +35,6 @@ import type { PublicMessage } from "../lib/messages.ts";
 import type { InboxEvent } from "../lib/inbox.ts";
 
 type Connection = InboxStatus;
-
-interface MessagePage {
-  messages: PublicMessage[];
-  cursor: string;
-  older?: string | null;
-}
 
 export interface ChatWindowProps {
   me: string;
@@ -84,8 +79,6 @@ export default function ChatWindow(props: ChatWindowProps) {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  /** Set while fetching pages after the cursor; events wait for it (see onInboxEvent). */
-  const catching = useRef<"no" | "yes" | "again">("no");
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
@@ -144,37 +137,12 @@ export default function ChatWindow(props: ChatWindowProps) {
     ) sender.retryAll();
   }
 
-  /** Fetches every page after the cursor: on open past a long unread run, and after a reset. */
-  async function catchUp() {
-    if (catching.current !== "no") {
-      catching.current = "again";
-      return;
-    }
-    catching.current = "yes";
-    try {
-      await fetchNewer();
-      // An event during the fetch set "again" (TypeScript cannot see that through await).
-      while ((catching.current as string) === "again") {
-        catching.current = "yes";
-        await fetchNewer();
-      }
-    } finally {
-      catching.current = "no";
-    }
-  }
-
-  async function fetchNewer() {
-    for (;;) {
-      const res = await fetch(
-        `${apiUrl}?after=${encodeURIComponent(cursor.current)}&limit=100`,
-        { cache: "no-store" },
-      ).catch(() => null);
-      if (!res?.ok) return;
-      const page: MessagePage = await res.json();
-      applyPage(page);
-      if (page.messages.length === 0) return;
-    }
-  }
+  const newer = useMemo(() =>
+    new NewerPages({
+      url: apiUrl,
+      cursor: () => cursor.current,
+      apply: applyPage,
+    }), []);
 
   function onInboxEvent(event: InboxEvent) {
     if (
@@ -182,7 +150,7 @@ export default function ChatWindow(props: ChatWindowProps) {
       event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase()
     ) return;
     // Mid catch-up the list has a gap before this message: fetch again instead.
-    if (catching.current !== "no") catching.current = "again";
+    if (newer.running) newer.run();
     else applyPage({ messages: [event.message], cursor: cursor.current });
   }
 
@@ -245,10 +213,10 @@ export default function ChatWindow(props: ChatWindowProps) {
     }
     const stopInbox = connectInbox(props.eventsCursor).listen({
       onEvent: onInboxEvent,
-      onReset: catchUp,
+      onReset: () => newer.run(),
       onStatus: onConnection,
     });
-    if (props.hasNewer) catchUp();
+    if (props.hasNewer) newer.run();
     reader.current = startReadReporter({
       url: `/api/conversations/${encodeURIComponent(props.peer)}/read`,
       root: scrollerRef.current!,
