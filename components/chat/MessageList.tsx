@@ -24,15 +24,22 @@ export interface MessageListProps {
   paged: boolean;
 }
 
+// Stable empties, so memoised rows see the same props from one render to the next.
+const NONE: PublicMessage[] = [];
+const NO_OUTBOX: OutboxItem[] = [];
+
 export function MessageList(props: MessageListProps) {
-  // The divider splits the list in two; memoised so a keystroke does not rebuild it.
+  // The divider splits the list in two (all "below" when there is none); memoised so a
+  // keystroke does not rebuild it.
   const parts = useMemo(() => {
     const i = props.firstUnreadId
       ? props.messages.findIndex((m) => m.id === props.firstUnreadId)
       : -1;
-    return i < 0
-      ? null
-      : { read: props.messages.slice(0, i), unread: props.messages.slice(i) };
+    return i < 0 ? { above: NONE, below: props.messages, divider: false } : {
+      above: props.messages.slice(0, i),
+      below: props.messages.slice(i),
+      divider: true,
+    };
   }, [props.messages, props.firstUnreadId]);
 
   return (
@@ -47,43 +54,31 @@ export function MessageList(props: MessageListProps) {
           </a>
         </li>
       )}
-      {parts
-        ? (
-          <>
-            {parts.read.length > 0 && (
-              <MessageRows
-                me={props.me}
-                messages={parts.read}
-                outbox={[]}
-                clock={props.clock}
-                actions={props.actions}
-              />
-            )}
-            <li class="unread-divider" id="unread-divider">
-              <span>
-                {props.unread === 1
-                  ? "1 unread message"
-                  : `${props.unread} unread messages`}
-              </span>
-            </li>
-            <MessageRows
-              me={props.me}
-              messages={parts.unread}
-              outbox={props.outbox}
-              clock={props.clock}
-              actions={props.actions}
-            />
-          </>
-        )
-        : (
-          <MessageRows
-            me={props.me}
-            messages={props.messages}
-            outbox={props.outbox}
-            clock={props.clock}
-            actions={props.actions}
-          />
-        )}
+      {parts.above.length > 0 && (
+        <MessageRows
+          me={props.me}
+          messages={parts.above}
+          outbox={NO_OUTBOX}
+          clock={props.clock}
+          actions={props.actions}
+        />
+      )}
+      {parts.divider && (
+        <li class="unread-divider" id="unread-divider">
+          <span>
+            {props.unread === 1
+              ? "1 unread message"
+              : `${props.unread} unread messages`}
+          </span>
+        </li>
+      )}
+      <MessageRows
+        me={props.me}
+        messages={parts.below}
+        outbox={props.outbox}
+        clock={props.clock}
+        actions={props.actions}
+      />
       {props.paged && (
         <li class="older">
           <a href={`/chat/${encodeURIComponent(props.peer)}`}>
