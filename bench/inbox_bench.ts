@@ -40,8 +40,17 @@ async function row(
   users: BenchUser[],
   sendsPerSecond: number,
   durationMs: number,
+  baseline = false,
 ): Promise<InboxRow> {
-  await using server = await spawnServer({ kvPath });
+  await using server = await spawnServer(
+    baseline
+      ? {
+        kvPath,
+        script: "bench/baseline_server.ts",
+        listening: /Baseline is listening on (http:\/\/\S+)/,
+      }
+      : { kvPath },
+  );
   const connecting = performance.now();
   const streams = await holdStreams(server.url, users);
   const connectSeconds = (performance.now() - connecting) / 1000;
@@ -112,6 +121,15 @@ export async function runInboxBench(
   const thousand = users.slice(0, 1000);
   const at1000 = await run("100 sends/s", kvPath, thousand, 100, ROW_MS);
   const at10000 = await run("100 sends/s", kvPath, users, 100, ROW_MS);
+  // The floor: a bare Deno.serve holding the same 10,000 streams (bench/baseline_server.ts).
+  const floor = await run(
+    "baseline (bare serve)",
+    kvPath,
+    users,
+    100,
+    ROW_MS,
+    true,
+  );
   const heavy = await run("heavy: 500 sends/s", kvPath, thousand, 500, ROW_MS);
   let best = 0;
   for (const rate of RAMP_RATES) {
@@ -127,6 +145,13 @@ export async function runInboxBench(
     `\n  highest send rate with delivery p99 < ${TARGETS.rampP99Ms} ms at 1,000 users: ${
       best > 0 ? `${best}/s` : `below ${RAMP_RATES[0]}/s`
     } (steps ${RAMP_RATES.join(", ")})`,
+  );
+  console.log(
+    `\n  at 10,000 users natter ÷ baseline: p99 ${
+      (p(at10000, 99) / Math.max(0.1, p(floor, 99))).toFixed(1)
+    }×, peak RSS ${(at10000.rssMb / floor.rssMb).toFixed(2)}× (${
+      ((at10000.rssMb - floor.rssMb) * 1024 / users.length).toFixed(1)
+    } KB more per held stream)`,
   );
   console.log("\nInbox targets:");
   const results = [

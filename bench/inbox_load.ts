@@ -83,6 +83,11 @@ async function readStream(
   });
   if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  // Aborting the fetch does not always end a body already piped through a decoder (seen
+  // with thousands held): cancel the reader too, or close() waits forever.
+  const cancel = () => reader.cancel().catch(() => {});
+  if (signal.aborted) cancel();
+  else signal.addEventListener("abort", cancel, { once: true });
   let buffer = "";
   for (;;) {
     const { value, done } = await reader.read();

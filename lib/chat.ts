@@ -156,9 +156,12 @@ export async function pollMessages(
         () =>
           headWaiterFor(state.db).wait(cid, afterSeq, {
             timeoutMs: options.waitSeconds * 1000,
+            // Combined per poll: listeners stay off the shared shutdown signal.
             signals: [
-              state.shutdown,
-              ...(options.signal ? [options.signal] : []),
+              AbortSignal.any([
+                state.shutdown,
+                ...(options.signal ? [options.signal] : []),
+              ]),
             ],
           }),
       )

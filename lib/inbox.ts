@@ -221,7 +221,13 @@ export async function pollEvents(
   }
   let stamp = decodeEventCursor(options.after);
   const deadline = Date.now() + options.waitSeconds * 1000;
-  const signals = [state.shutdown, ...(options.signal ? [options.signal] : [])];
+  // Combined once per poll, so waits do not pile listeners onto the shared shutdown signal.
+  const signals = [
+    AbortSignal.any([
+      state.shutdown,
+      ...(options.signal ? [options.signal] : []),
+    ]),
+  ];
   // Subscribed before the first read, so a send between that read and the wait still wakes.
   let woken = false;
   let wake: (() => void) | null = null;

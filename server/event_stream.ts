@@ -33,7 +33,12 @@ export function eventStreamResponse(
   requestSignal: AbortSignal,
 ): Response {
   const ended = new AbortController();
-  const signals = [state.shutdown, requestSignal, ended.signal];
+  // One combined signal per stream: each wait then adds its listener to this stream's own
+  // signal, not to `state.shutdown`, whose listener list every held stream would share
+  // (removing from a list of 10,000 on every wake-up and heartbeat is a scan).
+  const signals = [
+    AbortSignal.any([state.shutdown, requestSignal, ended.signal]),
+  ];
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const write = (text: string) => {
