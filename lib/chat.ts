@@ -207,13 +207,13 @@ export async function sendMessage(
   peer: User,
   input: { text: string; clientId?: string },
 ): Promise<{ message: PublicMessage; created: boolean }> {
-  if (!state.limits.sends.take(me.id)) {
+  if (!(await state.limits.sends.take(me.id))) {
     throw new DomainError(
       "rate_limited",
       "rate_limited",
       "You are sending messages too fast",
       {
-        retryAfter: state.limits.sends.retryAfter(me.id),
+        retryAfter: await state.limits.sends.retryAfter(me.id),
       },
     );
   }

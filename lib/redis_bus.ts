@@ -1,0 +1,345 @@
+/**
+ * The bus shared by several processes through Redis (or Valkey), enabled by
+ * `NATTER_REDIS_URL`. Everything here is a hint or ephemeral: KV stays the truth for
+ * messages and statuses, so Redis may vanish at any moment and nothing acknowledged is lost.
+ *
+ * Layout (README, "Scaling out"), all under `natter:`:
+ * - channel `natter:user:<userId>`: signals for one user, published by whoever commits; a
+ *   process subscribes while it holds a stream or poll for that user;
+ * - channel `natter:all`: signals for every subscriber of every process;
+ * - key `natter:online:<userId>`: set by a request, expires 30 s later;
+ * - hash `natter:holds:<userId>`: process id → "held until" (epoch ms), refreshed every 10 s
+ *   by the holding process's heartbeat, the field deleted on release, the key expiring 30 s
+ *   after the last heartbeat (so a crashed process's users go offline by themselves);
+ * - key `natter:seen:<userId>`: last moment seen online (epoch ms), kept 30 days;
+ * - hash `natter:rate:<limit>:<key>`: token buckets (server/redis_buckets.ts).
+ *
+ * Messages are JSON `{ "o": <process id>, "s": <signal> }`; a process ignores its own (its
+ * local subscribers were told directly). While Redis is down, signals reach this process's
+ * subscribers only and lib/inbox_watch.ts's periodic re-read brings other processes'
+ * commits; once back, the bus re-subscribes and wakes everyone once to cover the gap.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { z } from "zod";
+import {
+  type Bus,
+  type BusListener,
+  type BusSignal,
+  LocalBus,
+  type PresenceState,
+  TOUCH_ONLINE_MS,
+} from "./bus.ts";
+
+/** How often a process tells Redis that its held users are still here. */
+export const HEARTBEAT_MS = 10_000;
+/** A held user's entry outlives its last heartbeat by this long. */
+const HOLD_TTL_MS = 30_000;
+const LAST_SEEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Repeated requests of one user refresh Redis at most this often. */
+const TOUCH_REFRESH_MS = 2_000;
+/** A Redis command that has not answered by then counts as failed (Redis is "down"). */
+const COMMAND_TIMEOUT_MS = 1_000;
+
+export const channels = {
+  user: (userId: string) => `natter:user:${userId}`,
+  all: "natter:all",
+};
+const keys = {
+  online: (userId: string) => `natter:online:${userId}`,
+  holds: (userId: string) => `natter:holds:${userId}`,
+  seen: (userId: string) => `natter:seen:${userId}`,
+};
+const USER_PREFIX = channels.user("");
+
+const envelopeSchema = z.object({
+  o: z.string(),
+  s: z.looseObject({ kind: z.string() }),
+});
+
+/** Reconnect backoff: 100 ms doubling to 2 s, with jitter so processes do not stampede. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(100 * 2 ** Math.max(0, attempt - 1), 2_000) +
+    Math.floor(Math.random() * 100);
+}
+
+export interface BusLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Opens a Redis connection that never queues commands while down: callers degrade instead. */
+export function connectRedis(url: string, name: string): Redis {
+  const options: RedisOptions = {
+    connectionName: name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // Subscriptions are restored by RedisBus itself, including ones asked for while down.
+    autoResubscribe: false,
+    connectTimeout: 2_000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    retryStrategy: reconnectDelayMs,
+  };
+  return new Redis(url, options);
+}
+
+export class RedisBus implements Bus {
+  /** Delivery to this process's subscribers, and presence while Redis is away. */
+  #local = new LocalBus();
+  #id = crypto.randomUUID();
+  #commands: Redis;
+  #subscriber: Redis;
+  /** Local subscriber count per user, to (un)subscribe their channel on first/last. */
+  #subscribed = new Map<string, number>();
+  #held = new Map<string, number>();
+  #touched = new Map<string, number>();
+  #heartbeat: number;
+  #log: BusLog;
+  #downLogged = false;
+  /** A publish could not go out: once back, tell every process to look again. */
+  #missed = false;
+  #closed = false;
+
+  constructor(url: string, log: BusLog) {
+    this.#log = log;
+    this.#commands = connectRedis(url, "natter");
+    this.#subscriber = connectRedis(url, "natter-sub");
+    for (const client of [this.#commands, this.#subscriber]) {
+      client.on("error", (error: Error) => this.#down(error));
+      client.on("ready", () => this.#ready(client));
+    }
+    this.#subscriber.on(
+      "message",
+      (channel: string, text: string) => this.#receive(channel, text),
+    );
+    // Number(): with ioredis's Node types in scope, setInterval is typed as Node's.
+    this.#heartbeat = Number(setInterval(() => this.#beat(), HEARTBEAT_MS));
+    Deno.unrefTimer(this.#heartbeat);
+  }
+
+  /** The command connection, shared with the rate limits (server/redis_buckets.ts). */
+  get client(): Redis {
+    return this.#commands;
+  }
+
+  get subscribedUsers(): number {
+    return this.#local.subscribedUsers;
+  }
+
+  health(): "ok" | "down" {
+    return this.#commands.status === "ready" &&
+        this.#subscriber.status === "ready"
+      ? "ok"
+      : "down";
+  }
+
+  publish(userIds: Iterable<string>, signal: BusSignal = INBOX): void {
+    const ids = [...new Set(userIds)];
+    this.#local.publish(ids, signal);
+    this.#send(ids.map(channels.user), signal);
+  }
+
+  publishAll(signal: BusSignal = INBOX): void {
+    this.#local.publishAll(signal);
+    this.#send([channels.all], signal);
+  }
+
+  subscribe(userId: string, listener: BusListener): () => void {
+    const unsubscribe = this.#local.subscribe(userId, listener);
+    const count = this.#subscribed.get(userId) ?? 0;
+    this.#subscribed.set(userId, count + 1);
+    if (count === 0 && this.#subscriber.status === "ready") {
+      // A commit elsewhere between the subscriber's first read and Redis confirming the
+      // subscription would go unheard: once confirmed, the user's subscribers look again.
+      this.#subscriber.subscribe(channels.user(userId))
+        .then(() => this.#local.publish([userId]), () => {});
+    }
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      unsubscribe();
+      const left = (this.#subscribed.get(userId) ?? 1) - 1;
+      if (left > 0) return void this.#subscribed.set(userId, left);
+      this.#subscribed.delete(userId);
+      if (this.#subscriber.status === "ready") {
+        this.#subscriber.unsubscribe(channels.user(userId)).catch(() => {});
+      }
+    };
+  }
+
+  touch(userId: string): void {
+    this.#local.touch(userId);
+    const now = Date.now();
+    if (now - (this.#touched.get(userId) ?? 0) < TOUCH_REFRESH_MS) return;
+    if (!this.#isReady()) return;
+    this.#touched.set(userId, now);
+    this.#commands.multi()
+      .set(keys.online(userId), String(now), "PX", TOUCH_ONLINE_MS)
+      .set(keys.seen(userId), String(now), "EX", LAST_SEEN_TTL_SECONDS)
+      .exec().catch(() => {});
+  }
+
+  hold(userId: string): () => void {
+    const release = this.#local.hold(userId);
+    const count = this.#held.get(userId) ?? 0;
+    this.#held.set(userId, count + 1);
+    if (count === 0) this.#writeHolds([userId]);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      release();
+      const left = (this.#held.get(userId) ?? 1) - 1;
+      if (left > 0) return void this.#held.set(userId, left);
+      this.#held.delete(userId);
+      if (!this.#isReady()) return;
+      this.#commands.multi()
+        .hdel(keys.holds(userId), this.#id)
+        .set(keys.seen(userId), String(Date.now()), "EX", LAST_SEEN_TTL_SECONDS)
+        .exec().catch(() => {});
+    };
+  }
+
+  async presence(
+    userIds: readonly string[],
+  ): Promise<Map<string, PresenceState>> {
+    const states = await this.#local.presence(userIds);
+    if (userIds.length === 0 || !this.#isReady()) return states;
+    const batch = this.#commands.pipeline();
+    for (const id of userIds) {
+      batch.exists(keys.online(id)).hvals(keys.holds(id)).get(keys.seen(id));
+    }
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await batch.exec();
+    } catch {
+      return states; // Redis went away mid-question: this process's view is the answer.
+    }
+    if (!replies) return states;
+    const now = Date.now();
+    userIds.forEach((id, i) => {
+      const [online, holds, seen] = replies.slice(3 * i, 3 * i + 3).map((r) =>
+        r[0] ? null : r[1]
+      );
+      const held = Array.isArray(holds) &&
+        holds.some((until) => Number(until) > now);
+      const local = states.get(id)!;
+      const isOnline = local.online || online === 1 || held;
+      const seenAt = typeof seen === "string" ? Number(seen) : null;
+      states.set(id, {
+        online: isOnline,
+        lastSeen: isOnline
+          ? now
+          : Math.max(local.lastSeen ?? 0, seenAt ?? 0) || null,
+      });
+    });
+    return states;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    if (this.#isReady() && this.#held.size > 0) {
+      // This process's users are no longer held here (another process may still hold them).
+      const batch = this.#commands.pipeline();
+      for (const id of this.#held.keys()) batch.hdel(keys.holds(id), this.#id);
+      await batch.exec().catch(() => {});
+    }
+    await Promise.all([this.#commands, this.#subscriber].map(async (c) => {
+      try {
+        if (c.status === "ready") await c.quit();
+      } catch {
+        // Closing anyway.
+      } finally {
+        c.disconnect();
+      }
+    }));
+  }
+
+  #isReady(): boolean {
+    return !this.#closed && this.#commands.status === "ready";
+  }
+
+  #send(channelNames: string[], signal: BusSignal): void {
+    if (channelNames.length === 0) return;
+    if (!this.#isReady()) {
+      this.#missed = true;
+      return;
+    }
+    const message = JSON.stringify({ o: this.#id, s: signal });
+    const batch = this.#commands.pipeline();
+    for (const channel of channelNames) batch.publish(channel, message);
+    batch.exec().catch(() => {
+      this.#missed = true;
+    });
+  }
+
+  #receive(channel: string, text: string): void {
+    let parsed;
+    try {
+      parsed = envelopeSchema.safeParse(JSON.parse(text));
+    } catch {
+      return;
+    }
+    if (!parsed.success || parsed.data.o === this.#id) return;
+    const signal = parsed.data.s as BusSignal;
+    if (channel === channels.all) this.#local.publishAll(signal);
+    else if (channel.startsWith(USER_PREFIX)) {
+      this.#local.publish([channel.slice(USER_PREFIX.length)], signal);
+    }
+  }
+
+  #down(error: Error): void {
+    if (this.#downLogged || this.#closed) return;
+    this.#downLogged = true;
+    this.#log.warn(
+      `Redis unavailable (${error.message}): serving as a single process, reconnecting in the background`,
+    );
+  }
+
+  #ready(client: Redis): void {
+    if (this.#closed) return;
+    if (client === this.#subscriber) {
+      const wanted = [
+        channels.all,
+        ...[...this.#subscribed.keys()].map(channels.user),
+      ];
+      // Signals sent while this connection was down are gone: everyone here looks again.
+      client.subscribe(...wanted).then(() => this.#local.publishAll())
+        .catch(() => {});
+    } else {
+      this.#writeHolds([...this.#held.keys()]);
+      if (this.#missed) {
+        this.#missed = false;
+        this.#send([channels.all], INBOX);
+      }
+    }
+    if (this.health() !== "ok") return;
+    if (this.#downLogged) this.#log.info("Redis is back");
+    this.#downLogged = false;
+  }
+
+  #beat(): void {
+    const now = Date.now();
+    for (const [id, at] of this.#touched) {
+      if (now - at >= TOUCH_REFRESH_MS) this.#touched.delete(id);
+    }
+    this.#writeHolds([...this.#held.keys()]);
+  }
+
+  #writeHolds(userIds: string[]): void {
+    if (userIds.length === 0 || !this.#isReady()) return;
+    const now = Date.now();
+    const batch = this.#commands.pipeline();
+    for (const id of userIds) {
+      batch.hset(keys.holds(id), this.#id, String(now + HOLD_TTL_MS))
+        .pexpire(keys.holds(id), HOLD_TTL_MS)
+        .set(keys.seen(id), String(now), "EX", LAST_SEEN_TTL_SECONDS);
+    }
+    batch.exec().catch(() => {});
+  }
+}
+
+const INBOX: BusSignal = { kind: "inbox" };
