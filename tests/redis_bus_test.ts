@@ -8,21 +8,9 @@ import { RedisBus } from "../lib/redis_bus.ts";
 import { skipRedisTests, startRedis } from "../bench/redis_process.ts";
 import { createRateLimiter } from "../server/rate_limit.ts";
 import { redisBuckets } from "../server/redis_buckets.ts";
+import { waitFor } from "./wait_for.ts";
 
 const ignore = skipRedisTests();
-
-/** Polls `check` until it holds (bounded: fails after `ms`). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  ms = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 function quietLog() {
   const lines: string[] = [];
