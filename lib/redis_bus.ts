@@ -37,6 +37,8 @@ const HOLD_TTL_MS = 30_000;
 const LAST_SEEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Repeated requests of one user refresh Redis at most this often. */
 const TOUCH_REFRESH_MS = 2_000;
+/** A user's channel stays subscribed this long after their last local listener left. */
+const CHANNEL_LINGER_MS = 5_000;
 /** A Redis command that has not answered by then counts as failed (Redis is "down"). */
 const COMMAND_TIMEOUT_MS = 1_000;
 
@@ -91,8 +93,14 @@ export class RedisBus implements Bus {
   #id = crypto.randomUUID();
   #commands: Redis;
   #subscriber: Redis;
-  /** Local subscriber count per user, to (un)subscribe their channel on first/last. */
+  /** Local subscriber count per user. */
   #subscribed = new Map<string, number>();
+  /**
+   * Users whose channel this process wants subscribed → 0 while someone here listens, else
+   * when the last one left. A channel lingers a while after that, because a long poll's
+   * next request follows at once: no UNSUBSCRIBE/SUBSCRIBE churn per poll.
+   */
+  #channels = new Map<string, number>();
   #held = new Map<string, number>();
   #touched = new Map<string, number>();
   #heartbeat: number;
@@ -148,9 +156,10 @@ export class RedisBus implements Bus {
 
   subscribe(userId: string, listener: BusListener): () => void {
     const unsubscribe = this.#local.subscribe(userId, listener);
-    const count = this.#subscribed.get(userId) ?? 0;
-    this.#subscribed.set(userId, count + 1);
-    if (count === 0 && this.#subscriber.status === "ready") {
+    this.#subscribed.set(userId, (this.#subscribed.get(userId) ?? 0) + 1);
+    const known = this.#channels.has(userId);
+    this.#channels.set(userId, 0);
+    if (!known && this.#subscriber.status === "ready") {
       // A commit elsewhere between the subscriber's first read and Redis confirming the
       // subscription would go unheard: once confirmed, the user's subscribers look again.
       this.#subscriber.subscribe(channels.user(userId))
@@ -164,9 +173,7 @@ export class RedisBus implements Bus {
       const left = (this.#subscribed.get(userId) ?? 1) - 1;
       if (left > 0) return void this.#subscribed.set(userId, left);
       this.#subscribed.delete(userId);
-      if (this.#subscriber.status === "ready") {
-        this.#subscriber.unsubscribe(channels.user(userId)).catch(() => {});
-      }
+      this.#channels.set(userId, Date.now());
     };
   }
 
@@ -307,7 +314,7 @@ export class RedisBus implements Bus {
     if (client === this.#subscriber) {
       const wanted = [
         channels.all,
-        ...[...this.#subscribed.keys()].map(channels.user),
+        ...[...this.#channels.keys()].map(channels.user),
       ];
       // Signals sent while this connection was down are gone: everyone here looks again.
       client.subscribe(...wanted).then(() => this.#local.publishAll())
@@ -326,10 +333,28 @@ export class RedisBus implements Bus {
 
   #beat(): void {
     const now = Date.now();
+    const idle: string[] = [];
+    for (const [id, since] of this.#channels) {
+      if (since > 0 && now - since >= CHANNEL_LINGER_MS) {
+        this.#channels.delete(id);
+        idle.push(channels.user(id));
+      }
+    }
+    if (idle.length > 0 && this.#subscriber.status === "ready") {
+      this.#subscriber.unsubscribe(...idle).catch(() => {});
+    }
     for (const [id, at] of this.#touched) {
       if (now - at >= TOUCH_REFRESH_MS) this.#touched.delete(id);
     }
     this.#writeHolds([...this.#held.keys()]);
+    // A connection that silently stopped answering (a partition, no reset) still says
+    // "ready": a ping that times out makes it reconnect, so health() tells the truth.
+    for (const client of [this.#commands, this.#subscriber]) {
+      if (client.status !== "ready") continue;
+      client.ping().catch(() => {
+        if (!this.#closed && client.status === "ready") client.disconnect(true);
+      });
+    }
   }
 
   #writeHolds(userIds: string[]): void {

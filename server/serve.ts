@@ -50,7 +50,6 @@ export async function startServer(
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openConfiguredDb(config);
-  createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
   // Upgrades data written by an older version before any request can read it; when
   // several processes start on one KV, one migrates and the others wait here.
   const log = createLogger(config.logFormat);
@@ -63,6 +62,10 @@ export async function startServer(
   const redisBus = config.redisUrl ? new RedisBus(config.redisUrl, log) : null;
   const bus: Bus = redisBus ?? new LocalBus();
   const stopWriterWatch = watchOtherWriters(db, bus);
+  createHeadWaiter(db, {
+    remoteKv: isRemoteKv(config.kvPath),
+    skipRecheck: () => bus.health?.() === "ok",
+  });
   const app = await createApp({
     bus,
     streamHeartbeatMs: options.streamHeartbeatMs,
@@ -84,6 +87,7 @@ export async function startServer(
       onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
     }, app.fetch);
   } catch (error) {
+    await bus.close?.();
     if (!options.db) db.close();
     throw listenError(config, error);
   }
