@@ -184,10 +184,14 @@ async function waitForHead(
     if (signal.kind === "inbox") waiter.recheck(cid);
   });
   try {
-    return await waiter.wait(cid, afterSeq, {
+    const outcome = waiter.wait(cid, afterSeq, {
       timeoutMs: options.waitSeconds * 1000,
       signals: [state.shutdown, ...(options.signal ? [options.signal] : [])],
     });
+    // A shared bus replaces the periodic re-read and the watches: a signal that came
+    // between the caller's head read and this subscription is covered by one more read.
+    if (state.bus.health) waiter.recheck(cid);
+    return await outcome;
   } finally {
     unsubscribe();
   }

@@ -172,7 +172,7 @@ export class HeadWaiter {
       stop: () => {},
     };
     this.#watched.set(cid, head);
-    // At the cap, the periodic re-read alone serves this conversation.
+    // At the cap (0 with a shared bus), the periodic re-read or the bus serves it.
     if (this.#watches >= this.options.maxWatches) return head;
     const reader = this.db.watchConversationHead(cid).getReader();
     head.stop = () => reader.cancel().catch(() => {});
@@ -254,12 +254,21 @@ const waiters = new WeakMap<Db, HeadWaiter>();
  */
 export function createHeadWaiter(
   db: Db,
-  options: { remoteKv: boolean; skipRecheck?: () => boolean },
+  options: {
+    remoteKv: boolean;
+    /** A shared bus wakes the polls (chat.ts), so no `kv.watch` is needed at all. */
+    sharedBus?: boolean;
+    skipRecheck?: () => boolean;
+  },
 ): HeadWaiter {
   const waiter = new HeadWaiter(db, {
     recheckMs: RECHECK_INTERVAL_MS,
     skipRecheck: options.skipRecheck,
-    maxWatches: options.remoteKv ? REMOTE_MAX_WATCHES : LOCAL_MAX_WATCHES,
+    maxWatches: options.sharedBus
+      ? 0
+      : options.remoteKv
+      ? REMOTE_MAX_WATCHES
+      : LOCAL_MAX_WATCHES,
   });
   waiters.get(db)?.close();
   waiters.set(db, waiter);

@@ -64,6 +64,7 @@ export async function startServer(
   const stopWriterWatch = watchOtherWriters(db, bus);
   createHeadWaiter(db, {
     remoteKv: isRemoteKv(config.kvPath),
+    sharedBus: redisBus !== null,
     skipRecheck: () => bus.health?.() === "ok",
   });
   const app = await createApp({

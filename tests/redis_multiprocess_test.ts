@@ -226,3 +226,39 @@ Deno.test({
     assert.equal(lines.length, 1, server.output());
   },
 });
+
+Deno.test({
+  name:
+    "three processes and Redis: a conversation long poll held by C wakes for a send through A",
+  ignore,
+  async fn() {
+    await using redis = await startRedis();
+    await using dir = await tempKvDir();
+    await using servers = await threeProcesses(dir.path("shared"), redis.url);
+    const [a, , c] = servers;
+    await waitFor(
+      async () =>
+        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
+      "every process to report the bus ok",
+    );
+    const alice = new TestClient(a.url);
+    const bobOnA = new TestClient(a.url);
+    const aliceName = await alice.register(randomUsername("Alice"));
+    const bobName = await bobOnA.register(randomUsername("Bob"));
+    const bob = sameUserOn(bobOnA, c.url);
+    const { cursor } = await (await bob.fetch(messagesPath(aliceName))).json();
+    // With Redis healthy nothing re-reads KV on a timer and no head is watched: a poll
+    // that answers with the message before its 25 s wait ran out was woken through Redis.
+    const poll = bob.fetch(
+      `${messagesPath(aliceName)}?after=${cursor}&wait=25`,
+    );
+    const sent = await alice.postJson(messagesPath(bobName), {
+      text: "across",
+    });
+    assert.equal(sent.status, 201);
+    const { message } = await sent.json();
+    const res = await within(poll, 10_000, "answer to the poll");
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).messages, [message]);
+  },
+});
