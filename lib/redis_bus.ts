@@ -7,11 +7,7 @@
  * - channel `natter:user:<userId>`: signals for one user, published by whoever commits; a
  *   process subscribes while it holds a stream or poll for that user;
  * - channel `natter:all`: signals for every subscriber of every process;
- * - key `natter:online:<userId>`: set by a request, expires 30 s later;
- * - hash `natter:holds:<userId>`: process id → "held until" (epoch ms), refreshed every 10 s
- *   by the holding process's heartbeat, the field deleted on release, the key expiring 30 s
- *   after the last heartbeat (so a crashed process's users go offline by themselves);
- * - key `natter:seen:<userId>`: last moment seen online (epoch ms), kept 30 days;
+ * - presence keys `natter:online:`, `natter:holds:`, `natter:seen:` (lib/redis_presence.ts);
  * - hash `natter:rate:<limit>:<key>`: token buckets (server/redis_buckets.ts).
  *
  * Messages are JSON `{ "o": <process id>, "s": <signal> }`; a process ignores its own (its
@@ -27,16 +23,11 @@ import {
   type BusSignal,
   LocalBus,
   type PresenceState,
-  TOUCH_ONLINE_MS,
 } from "./bus.ts";
+import { RedisPresence } from "./redis_presence.ts";
 
 /** How often a process tells Redis that its held users are still here. */
 export const HEARTBEAT_MS = 10_000;
-/** A held user's entry outlives its last heartbeat by this long. */
-const HOLD_TTL_MS = 30_000;
-const LAST_SEEN_TTL_SECONDS = 30 * 24 * 60 * 60;
-/** Repeated requests of one user refresh Redis at most this often. */
-const TOUCH_REFRESH_MS = 2_000;
 /** A user's channel stays subscribed this long after their last local listener left. */
 const CHANNEL_LINGER_MS = 5_000;
 /** A Redis command that has not answered by then counts as failed (Redis is "down"). */
@@ -45,11 +36,6 @@ const COMMAND_TIMEOUT_MS = 1_000;
 export const channels = {
   user: (userId: string) => `natter:user:${userId}`,
   all: "natter:all",
-};
-const keys = {
-  online: (userId: string) => `natter:online:${userId}`,
-  holds: (userId: string) => `natter:holds:${userId}`,
-  seen: (userId: string) => `natter:seen:${userId}`,
 };
 const USER_PREFIX = channels.user("");
 
@@ -101,8 +87,7 @@ export class RedisBus implements Bus {
    * next request follows at once: no UNSUBSCRIBE/SUBSCRIBE churn per poll.
    */
   #channels = new Map<string, number>();
-  #held = new Map<string, number>();
-  #touched = new Map<string, number>();
+  #presence: RedisPresence;
   #heartbeat: number;
   #log: BusLog;
   #downLogged = false;
@@ -114,6 +99,11 @@ export class RedisBus implements Bus {
     this.#log = log;
     this.#commands = connectRedis(url, "natter");
     this.#subscriber = connectRedis(url, "natter-sub");
+    this.#presence = new RedisPresence(
+      this.#id,
+      this.#local,
+      () => this.#isReady() ? this.#commands : null,
+    );
     for (const client of [this.#commands, this.#subscriber]) {
       client.on("error", (error: Error) => this.#down(error));
       client.on("ready", () => this.#ready(client));
@@ -178,84 +168,22 @@ export class RedisBus implements Bus {
   }
 
   touch(userId: string): void {
-    this.#local.touch(userId);
-    const now = Date.now();
-    if (now - (this.#touched.get(userId) ?? 0) < TOUCH_REFRESH_MS) return;
-    if (!this.#isReady()) return;
-    this.#touched.set(userId, now);
-    this.#commands.multi()
-      .set(keys.online(userId), String(now), "PX", TOUCH_ONLINE_MS)
-      .set(keys.seen(userId), String(now), "EX", LAST_SEEN_TTL_SECONDS)
-      .exec().catch(() => {});
+    this.#presence.touch(userId);
   }
 
   hold(userId: string): () => void {
-    const release = this.#local.hold(userId);
-    const count = this.#held.get(userId) ?? 0;
-    this.#held.set(userId, count + 1);
-    if (count === 0) this.#writeHolds([userId]);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      release();
-      const left = (this.#held.get(userId) ?? 1) - 1;
-      if (left > 0) return void this.#held.set(userId, left);
-      this.#held.delete(userId);
-      if (!this.#isReady()) return;
-      this.#commands.multi()
-        .hdel(keys.holds(userId), this.#id)
-        .set(keys.seen(userId), String(Date.now()), "EX", LAST_SEEN_TTL_SECONDS)
-        .exec().catch(() => {});
-    };
+    return this.#presence.hold(userId);
   }
 
-  async presence(
-    userIds: readonly string[],
-  ): Promise<Map<string, PresenceState>> {
-    const states = await this.#local.presence(userIds);
-    if (userIds.length === 0 || !this.#isReady()) return states;
-    const batch = this.#commands.pipeline();
-    for (const id of userIds) {
-      batch.exists(keys.online(id)).hvals(keys.holds(id)).get(keys.seen(id));
-    }
-    let replies: [Error | null, unknown][] | null;
-    try {
-      replies = await batch.exec();
-    } catch {
-      return states; // Redis went away mid-question: this process's view is the answer.
-    }
-    if (!replies) return states;
-    const now = Date.now();
-    userIds.forEach((id, i) => {
-      const [online, holds, seen] = replies.slice(3 * i, 3 * i + 3).map((r) =>
-        r[0] ? null : r[1]
-      );
-      const held = Array.isArray(holds) &&
-        holds.some((until) => Number(until) > now);
-      const local = states.get(id)!;
-      const isOnline = local.online || online === 1 || held;
-      const seenAt = typeof seen === "string" ? Number(seen) : null;
-      states.set(id, {
-        online: isOnline,
-        lastSeen: isOnline
-          ? now
-          : Math.max(local.lastSeen ?? 0, seenAt ?? 0) || null,
-      });
-    });
-    return states;
+  presence(userIds: readonly string[]): Promise<Map<string, PresenceState>> {
+    return this.#presence.presence(userIds);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
-    if (this.#isReady() && this.#held.size > 0) {
-      // This process's users are no longer held here (another process may still hold them).
-      const batch = this.#commands.pipeline();
-      for (const id of this.#held.keys()) batch.hdel(keys.holds(id), this.#id);
-      await batch.exec().catch(() => {});
-    }
+    await this.#presence.releaseAll();
     await Promise.all([this.#commands, this.#subscriber].map(async (c) => {
       try {
         if (c.status === "ready") return void await c.quit();
@@ -320,7 +248,7 @@ export class RedisBus implements Bus {
       client.subscribe(...wanted).then(() => this.#local.publishAll())
         .catch(() => {});
     } else {
-      this.#writeHolds([...this.#held.keys()]);
+      this.#presence.refresh();
       if (this.#missed) {
         this.#missed = false;
         this.#send([channels.all], INBOX);
@@ -343,10 +271,7 @@ export class RedisBus implements Bus {
     if (idle.length > 0 && this.#subscriber.status === "ready") {
       this.#subscriber.unsubscribe(...idle).catch(() => {});
     }
-    for (const [id, at] of this.#touched) {
-      if (now - at >= TOUCH_REFRESH_MS) this.#touched.delete(id);
-    }
-    this.#writeHolds([...this.#held.keys()]);
+    this.#presence.refresh();
     // A connection that silently stopped answering (a partition, no reset) still says
     // "ready": a ping that times out makes it reconnect, so health() tells the truth.
     for (const client of [this.#commands, this.#subscriber]) {
@@ -355,18 +280,6 @@ export class RedisBus implements Bus {
         if (!this.#closed && client.status === "ready") client.disconnect(true);
       });
     }
-  }
-
-  #writeHolds(userIds: string[]): void {
-    if (userIds.length === 0 || !this.#isReady()) return;
-    const now = Date.now();
-    const batch = this.#commands.pipeline();
-    for (const id of userIds) {
-      batch.hset(keys.holds(id), this.#id, String(now + HOLD_TTL_MS))
-        .pexpire(keys.holds(id), HOLD_TTL_MS)
-        .set(keys.seen(id), String(now), "EX", LAST_SEEN_TTL_SECONDS);
-    }
-    batch.exec().catch(() => {});
   }
 }
 
