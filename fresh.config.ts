@@ -38,6 +38,10 @@ const envSchema = z.object({
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
+  NATTER_REDIS_URL: z.url({
+    protocol: /^rediss?$/,
+    error: "must be a redis:// or rediss:// URL",
+  }).optional(),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -69,6 +73,8 @@ export interface AppConfig {
   logRequests: boolean;
   /** `text` (one readable line) or `json` (one JSON object per line, for log shippers). */
   logFormat: "text" | "json";
+  /** Redis (or Valkey) shared by every process: wake-ups, presence, typing, rate limits. */
+  redisUrl?: string;
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -127,6 +133,7 @@ export function loadConfig(
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
     logFormat: e.LOG_FORMAT,
+    redisUrl: e.NATTER_REDIS_URL,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

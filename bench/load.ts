@@ -16,6 +16,8 @@ export interface Participant {
 /** What one load run measured. */
 export interface LoadResult {
   latenciesMs: number[];
+  /** When each of `latenciesMs`'s sends was accepted, in ms after the load began. */
+  acceptedAtMs: number[];
   sent: number;
   polls: number;
   errors: number;
@@ -48,10 +50,16 @@ export function pairUp(
 /** Runs for `durationMs`: every participant long-polls, all together sending `sendsPerSecond`. */
 export async function runLoad(
   participants: Participant[],
-  options: { sendsPerSecond: number; durationMs: number },
+  options: {
+    sendsPerSecond: number;
+    durationMs: number;
+    /** Runs `run` `atMs` after the load began (e.g. to kill a server halfway). */
+    at?: { atMs: number; run: () => unknown };
+  },
 ): Promise<LoadResult> {
   const result: LoadResult = {
     latenciesMs: [],
+    acceptedAtMs: [],
     sent: 0,
     polls: 0,
     errors: 0,
@@ -63,6 +71,7 @@ export async function runLoad(
     result.errors++;
     if (result.errorSamples.length < 5) result.errorSamples.push(what);
   };
+  let started = performance.now();
   const acceptedAt = new Map<string, number>();
   const receivedAt = new Map<string, number>();
   const record = (id: string) => {
@@ -71,6 +80,7 @@ export async function runLoad(
     if (accepted === undefined || received === undefined) return;
     // A poll can return before the send's own answer is read: that is zero latency.
     result.latenciesMs.push(Math.max(0, received - accepted));
+    result.acceptedAtMs.push(accepted - started);
     acceptedAt.delete(id);
     receivedAt.delete(id);
   };
@@ -141,11 +151,14 @@ export async function runLoad(
     await Promise.all(inFlight);
   };
 
-  const started = performance.now();
+  started = performance.now();
   const end = started + options.durationMs;
+  const at = options.at;
+  const timer = at && setTimeout(() => at.run(), at.atMs);
   const polls = participants.map(poll);
   await Promise.all(participants.map((p, i) => sendLoop(p, i, end)));
   result.seconds = (performance.now() - started) / 1000;
+  clearTimeout(timer);
   await sleep(GRACE_MS);
   stopPolling.abort();
   await Promise.all(polls);

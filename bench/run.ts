@@ -5,7 +5,8 @@
  * connected users runs the real server (main.ts) in its own process and, against a bare
  * `Deno.serve` baseline in the same run, drives pairs of simulated people who long-poll
  * and send at 100 messages/s in total. Then: sends at full speed against raw KV writes, server memory against page views,
- * and two server processes on one KV file. Loopback only, bounded in time (~2.5 min).
+ * two server processes on one KV file, and three with and without Redis
+ * (bench/redis_bench.ts). Loopback only, bounded in time (~3.5 min).
  */
 import { cpus } from "node:os";
 import {
@@ -23,6 +24,7 @@ import {
   measurePageMemory,
   TARGET_GROWTH_MB,
 } from "./page_memory.ts";
+import { runRedisBench } from "./redis_bench.ts";
 import { seedUsers } from "./seed.ts";
 import {
   type ServerProcess,
@@ -181,8 +183,23 @@ async function inboxOnly(): Promise<void> {
   await runInboxBench(kvPath, users);
 }
 
+/** `deno task bench --redis`: only the scaling-out rows (three processes, with Redis). */
+async function redisOnly(): Promise<void> {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("redis");
+  const users = await seedUsers(kvPath, Math.max(...LEVELS));
+  const { rows, notes, checks } = await runRedisBench(kvPath, users);
+  console.log(`\n${HEADER}`);
+  for (const row of rows) console.log(row);
+  console.log("");
+  for (const line of notes) console.log(line);
+  for (const c of checks) check(c.ok, c.text);
+}
+
 if (import.meta.main && Deno.args.includes("--inbox")) {
   await inboxOnly();
+} else if (import.meta.main && Deno.args.includes("--redis")) {
+  await redisOnly();
 } else if (import.meta.main) {
   const began = performance.now();
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -228,6 +245,7 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
     processes: 2,
   });
   rows.push(two);
+  const scaled = await runRedisBench(kvPath, users);
 
   console.log("Running sends at full speed…");
   const [fastServer] = await startServers(NATTER, kvPath, 1);
@@ -250,7 +268,9 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
 
   console.log(`\n${HEADER}`);
   for (const row of rows) console.log(format(row));
+  for (const row of scaled.rows) console.log(row);
   console.log("");
+  for (const line of scaled.notes) console.log(line);
   for (const line of ratios) console.log(line);
   console.log(
     `\n  sends at full speed (${FULL_SPEED_SENDERS} senders over HTTP): ${
@@ -302,6 +322,7 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
         pageMemory.afterMoreMb - pageMemory.afterWarmUpMb < TARGET_GROWTH_MB,
       `server RSS after 1,000 more page views within ${TARGET_GROWTH_MB} MB of the warm-up`,
     ),
+    ...scaled.checks.map((c) => check(c.ok, c.text)),
   ];
   console.log("\nInbox (issue 11):");
   await inboxOnly();

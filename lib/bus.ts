@@ -10,8 +10,20 @@
  * periodic check (lib/inbox_watch.ts), never through one watch per user.
  */
 
-/** What a subscriber is told. More kinds (presence, typing) join this union later. */
-export type BusSignal = { kind: "inbox" };
+/** What a subscriber is told. JSON-serialisable: a shared bus sends it as JSON as-is. */
+export type BusSignal =
+  | { kind: "inbox" } // "look again in KV": something of yours was committed
+  | { kind: "typing"; conversationId: string; from: string } // ephemeral, never stored
+  | { kind: "presence"; userId: string }; // "this user's presence changed" (online/offline)
+
+export interface PresenceState {
+  online: boolean;
+  /** Epoch ms of the last moment the user was seen online, as far as the bus knows; null if never. */
+  lastSeen: number | null;
+}
+
+/** A request counts as "online" for this long. */
+export const TOUCH_ONLINE_MS = 30_000;
 
 /** Called with each signal for the subscribed user. */
 export type BusListener = (signal: BusSignal) => void;
@@ -26,6 +38,16 @@ export interface Bus {
   publishAll(signal?: BusSignal): void;
   /** How many users have at least one subscriber. */
   readonly subscribedUsers: number;
+  /** The user made a request now: online for the next 30 s. Cheap, in memory / Redis, no KV. */
+  touch(userId: string): void;
+  /** The user holds an inbox stream or poll: online until the returned release is called. */
+  hold(userId: string): () => void;
+  /** Presence of each asked user (missing users: offline, lastSeen null). */
+  presence(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /** "ok" | "down" for /healthz ("off" is reported when no shared bus is configured). */
+  health?(): "ok" | "down";
+  /** Stops timers and connections. */
+  close?(): Promise<void>;
 }
 
 const INBOX: BusSignal = { kind: "inbox" };
@@ -33,6 +55,9 @@ const INBOX: BusSignal = { kind: "inbox" };
 /** The default bus: subscribers in a map, signals delivered synchronously, in-process. */
 export class LocalBus implements Bus {
   #listeners = new Map<string, Set<BusListener>>();
+  // Presence kept minimal here (last touch, hold counts); the presence work owns the rest.
+  #touched = new Map<string, number>();
+  #held = new Map<string, number>();
 
   get subscribedUsers(): number {
     return this.#listeners.size;
@@ -59,6 +84,41 @@ export class LocalBus implements Bus {
         this.#listeners.delete(userId);
       }
     };
+  }
+
+  touch(userId: string): void {
+    this.#touched.set(userId, Date.now());
+  }
+
+  hold(userId: string): () => void {
+    this.#held.set(userId, (this.#held.get(userId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#held.get(userId) ?? 1) - 1;
+      if (left > 0) this.#held.set(userId, left);
+      else this.#held.delete(userId);
+      this.#touched.set(userId, Date.now() - TOUCH_ONLINE_MS);
+    };
+  }
+
+  presence(userIds: readonly string[]): Promise<Map<string, PresenceState>> {
+    const now = Date.now();
+    const states = new Map<string, PresenceState>();
+    for (const id of userIds) {
+      const held = this.#held.has(id);
+      const touched = this.#touched.get(id);
+      const online = held ||
+        (touched !== undefined && now - touched < TOUCH_ONLINE_MS);
+      const lastSeen = online
+        ? now
+        : touched === undefined
+        ? null
+        : touched + TOUCH_ONLINE_MS;
+      states.set(id, { online, lastSeen });
+    }
+    return Promise.resolve(states);
   }
 
   #deliver(set: Set<BusListener>, signal: BusSignal): void {

@@ -5,7 +5,7 @@
 import { conversationId, type User } from "./db/db.ts";
 import { encodeCursor } from "./cursor.ts";
 import { DomainError } from "./errors.ts";
-import { headWaiterFor } from "./long_poll.ts";
+import { headWaiterFor, type WaitOutcome } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import { USERNAME_PATTERN } from "./schemas.ts";
 import type { SessionUser, State } from "../server/state.ts";
@@ -153,17 +153,7 @@ export async function pollMessages(
       ? await holdPoll(
         state,
         me,
-        () =>
-          headWaiterFor(state.db).wait(cid, afterSeq, {
-            timeoutMs: options.waitSeconds * 1000,
-            // Combined per poll: listeners stay off the shared shutdown signal.
-            signals: [
-              AbortSignal.any([
-                state.shutdown,
-                ...(options.signal ? [options.signal] : []),
-              ]),
-            ],
-          }),
+        () => waitForHead(state, me, cid, afterSeq, options),
       )
       : "timeout";
     if (outcome !== "changed") {
@@ -175,6 +165,42 @@ export async function pollMessages(
     }
   }
   return await loadMessages(state, me, peer, { afterSeq, limit });
+}
+
+/**
+ * Waits for the conversation's head to pass `afterSeq`. Besides the shared watch and
+ * re-read, a wake-up for `me` on the bus re-reads this head at once: with a shared bus
+ * (Redis) that is how a send through another process arrives without the re-read's delay.
+ */
+async function waitForHead(
+  state: State,
+  me: SessionUser,
+  cid: string,
+  afterSeq: number,
+  options: { waitSeconds: number; signal?: AbortSignal },
+): Promise<WaitOutcome> {
+  const waiter = headWaiterFor(state.db);
+  const unsubscribe = state.bus.subscribe(me.id, (signal) => {
+    if (signal.kind === "inbox") waiter.recheck(cid);
+  });
+  try {
+    const outcome = waiter.wait(cid, afterSeq, {
+      timeoutMs: options.waitSeconds * 1000,
+      // Combined per poll: listeners stay off the shared shutdown signal.
+      signals: [
+        AbortSignal.any([
+          state.shutdown,
+          ...(options.signal ? [options.signal] : []),
+        ]),
+      ],
+    });
+    // A shared bus replaces the periodic re-read and the watches: a signal that came
+    // between the caller's head read and this subscription is covered by one more read.
+    if (state.bus.health) waiter.recheck(cid);
+    return await outcome;
+  } finally {
+    unsubscribe();
+  }
 }
 
 /**
@@ -210,13 +236,13 @@ export async function sendMessage(
   peer: User,
   input: { text: string; clientId?: string },
 ): Promise<{ message: PublicMessage; created: boolean }> {
-  if (!state.limits.sends.take(me.id)) {
+  if (!(await state.limits.sends.take(me.id))) {
     throw new DomainError(
       "rate_limited",
       "rate_limited",
       "You are sending messages too fast",
       {
-        retryAfter: state.limits.sends.retryAfter(me.id),
+        retryAfter: await state.limits.sends.retryAfter(me.id),
       },
     );
   }

@@ -22,7 +22,9 @@ export function watchOtherWriters(
   let busy = false;
   const timer = setInterval(async () => {
     if (busy) return;
-    if (bus.subscribedUsers === 0) {
+    // A healthy shared bus carries other processes' wake-ups itself; when it goes down,
+    // `seen` is null and the first look wakes everyone once.
+    if (bus.subscribedUsers === 0 || bus.health?.() === "ok") {
       seen = null;
       return;
     }

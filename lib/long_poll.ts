@@ -39,10 +39,18 @@ interface WatchedHead {
   waiters: Set<Waiter>;
   idleSince: number;
   stop(): void;
+  /** A single-head re-read is running; `again` asks for one more after it. */
+  rereading?: boolean;
+  again?: boolean;
 }
 
 export interface HeadWaiterOptions {
   recheckMs: number;
+  /**
+   * True while something else (a healthy shared bus) brings other processes' commits: the
+   * periodic re-read is skipped then, and waits still expire on time.
+   */
+  skipRecheck?: () => boolean;
   /** Conversations beyond this many are re-read periodically instead of watched. */
   maxWatches: number;
 }
@@ -112,6 +120,35 @@ export class HeadWaiter {
     return promise;
   }
 
+  /**
+   * Re-reads `cid`'s head now, if anyone waits on it: a hint (e.g. from the bus) that it may
+   * have moved in another process. Hints for one head coalesce into at most one read behind
+   * the running one.
+   */
+  recheck(cid: string): void {
+    const head = this.#watched.get(cid);
+    if (!head || head.waiters.size === 0 || this.#closed) return;
+    if (head.rereading) {
+      head.again = true;
+      return;
+    }
+    head.rereading = true;
+    this.db.getConversationHeadStates([cid])
+      .then(([state]) => {
+        if (!this.#closed && state) this.#update(head, state);
+      })
+      .catch(() => {
+        // KV busy or closing: the periodic re-read still covers the conversation.
+      })
+      .finally(() => {
+        head.rereading = false;
+        if (head.again) {
+          head.again = false;
+          this.recheck(cid);
+        }
+      });
+  }
+
   /** Ends every wait ("aborted"), stops all watches and the timer. Call before closing KV. */
   close(): void {
     this.#closed = true;
@@ -135,7 +172,7 @@ export class HeadWaiter {
       stop: () => {},
     };
     this.#watched.set(cid, head);
-    // At the cap, the periodic re-read alone serves this conversation.
+    // At the cap (0 with a shared bus), the periodic re-read or the bus serves it.
     if (this.#watches >= this.options.maxWatches) return head;
     const reader = this.db.watchConversationHead(cid).getReader();
     head.stop = () => reader.cancel().catch(() => {});
@@ -193,6 +230,7 @@ export class HeadWaiter {
     }
     // A slow read must not pile up behind itself: skip this round instead.
     if (held.length === 0 || this.#rechecking) return;
+    if (this.options.skipRecheck?.()) return;
     this.#rechecking = true;
     try {
       const states = await this.db.getConversationHeadStates(
@@ -216,11 +254,21 @@ const waiters = new WeakMap<Db, HeadWaiter>();
  */
 export function createHeadWaiter(
   db: Db,
-  options: { remoteKv: boolean },
+  options: {
+    remoteKv: boolean;
+    /** A shared bus wakes the polls (chat.ts), so no `kv.watch` is needed at all. */
+    sharedBus?: boolean;
+    skipRecheck?: () => boolean;
+  },
 ): HeadWaiter {
   const waiter = new HeadWaiter(db, {
     recheckMs: RECHECK_INTERVAL_MS,
-    maxWatches: options.remoteKv ? REMOTE_MAX_WATCHES : LOCAL_MAX_WATCHES,
+    skipRecheck: options.skipRecheck,
+    maxWatches: options.sharedBus
+      ? 0
+      : options.remoteKv
+      ? REMOTE_MAX_WATCHES
+      : LOCAL_MAX_WATCHES,
   });
   waiters.get(db)?.close();
   waiters.set(db, waiter);

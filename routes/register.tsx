@@ -31,14 +31,16 @@ export const handler = {
     const { db, limits, clientAddress } = ctx.state;
     const form = await readForm(ctx.req);
     const username = form.username?.trim();
-    if (!limits.registrations.take(clientAddress)) {
+    if (!(await limits.registrations.take(clientAddress))) {
       return ctx.render({
         username,
         errors: { form: "Too many sign-ups, try again later" },
       }, {
         status: 429,
         headers: {
-          "retry-after": String(limits.registrations.retryAfter(clientAddress)),
+          "retry-after": String(
+            await limits.registrations.retryAfter(clientAddress),
+          ),
         },
       });
     }

@@ -32,7 +32,7 @@ import { createDeviceCookies } from "./device_cookie.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
 import { loadStaticAssets } from "./static_assets.ts";
 import { mountStaticFiles } from "./static_files.ts";
-import { createRateLimiters } from "./rate_limit.ts";
+import { createRateLimiters, type SharedBuckets } from "./rate_limit.ts";
 import { createUserCache } from "./user_cache.ts";
 import type { State } from "./state.ts";
 
@@ -49,6 +49,8 @@ export interface AppOptions {
   bus?: Bus;
   /** The health of a bus shared by several processes, when there is one (for /healthz). */
   busHealth?: BusHealth;
+  /** Rate-limit buckets shared by every process (Redis), when configured. */
+  sharedBuckets?: SharedBuckets;
   /** The event stream's keep-alive period (default 15 s). */
   streamHeartbeatMs?: number;
 }
@@ -74,7 +76,7 @@ export async function createApp(
   const { db, config, manifest, build, root } = options;
   const app = new Hono<{ Variables: Variables }>();
   const log = createLogger(config.logFormat);
-  const limits = createRateLimiters();
+  const limits = createRateLimiters(options.sharedBuckets);
   const users = createUserCache({ ttlMs: 10_000, maxEntries: 10_000 });
   const shutdown = options.shutdown ?? new AbortController().signal;
   // Kept in KV so device cookies stay valid across restarts and on every process.

@@ -33,16 +33,17 @@ export async function admitPasswordCheck(
       ];
   const taken: Array<[RateLimiter, string]> = [];
   for (const [limiter, key] of buckets) {
-    if (!limiter.take(key)) {
-      for (const [l, k] of taken) l.refund(k);
-      return { ok: false, retryAfter: limiter.retryAfter(key) };
+    if (!(await limiter.take(key))) {
+      await Promise.all(taken.map(([l, k]) => l.refund(k)));
+      return { ok: false, retryAfter: await limiter.retryAfter(key) };
     }
     taken.push([limiter, key]);
   }
   return {
     ok: true,
     settle(success) {
-      if (success) { for (const [l, k] of taken) l.refund(k); }
+      // Not awaited: the answer need not wait for the refund (it only makes a later try pass).
+      if (success) { for (const [l, k] of taken) void l.refund(k); }
     },
   };
 }

@@ -1,17 +1,37 @@
 /**
- * In-memory token buckets. Per process: with several server processes each one limits on
- * its own, which still bounds abuse to N times the rate (README says so).
+ * Token buckets. In memory by default; with `NATTER_REDIS_URL` the buckets live in Redis
+ * (server/redis_buckets.ts) so a limit holds across every process, and a process that
+ * cannot reach Redis counts in its own memory meanwhile (bounding abuse to N times the rate).
  */
 
 export interface RateLimiter {
   /** Takes one token for `key`; false means the caller is over the limit. */
-  take(key: string): boolean;
+  take(key: string): Promise<boolean>;
   /** True when `key` has no token left, without taking one. */
-  limited(key: string): boolean;
+  limited(key: string): Promise<boolean>;
   /** Seconds until `key` has a token again (for Retry-After). */
-  retryAfter(key: string): number;
+  retryAfter(key: string): Promise<number>;
   /** Gives back a token taken for an attempt that turned out not to count (a good login). */
-  refund(key: string): void;
+  refund(key: string): Promise<void>;
+}
+
+/** One bucket's shape: `capacity` at once, refilled at `refillPerSecond`. */
+export interface BucketRule {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+/**
+ * Where buckets are counted when shared. `cost` tokens are taken when there (a negative cost
+ * gives back, 0 only looks); answers the tokens left and whether the take happened, or null
+ * when the store cannot answer now (the limiter then counts in memory).
+ */
+export interface SharedBuckets {
+  take(
+    key: string,
+    rule: BucketRule,
+    cost: number,
+  ): Promise<{ ok: boolean; tokens: number } | null>;
 }
 
 interface Bucket {
@@ -21,7 +41,8 @@ interface Bucket {
 
 /** A token bucket per key: `capacity` at once, refilled at `refillPerSecond`. */
 export function createRateLimiter(
-  options: { capacity: number; refillPerSecond: number; maxKeys?: number },
+  options: BucketRule & { name?: string; maxKeys?: number },
+  shared?: SharedBuckets,
 ): RateLimiter {
   const buckets = new Map<string, Bucket>();
   const maxKeys = options.maxKeys ?? 100_000;
@@ -35,33 +56,41 @@ export function createRateLimiter(
     bucket.updatedAt = now;
     return bucket;
   };
+  const inMemory = (key: string, cost: number) => {
+    if (cost === 0 && !buckets.has(key)) {
+      return { ok: true, tokens: options.capacity };
+    }
+    const bucket = refill(key, Date.now());
+    // Bounded memory: forget the oldest key rather than grow without limit.
+    if (!buckets.has(key) && buckets.size >= maxKeys) {
+      buckets.delete(buckets.keys().next().value!);
+    }
+    buckets.set(key, bucket);
+    if (cost > 0 && bucket.tokens < cost) {
+      return { ok: false, tokens: bucket.tokens };
+    }
+    bucket.tokens = Math.min(options.capacity, bucket.tokens - cost);
+    return { ok: true, tokens: bucket.tokens };
+  };
+  const sharedKey = (key: string) => `${options.name ?? "limit"}:${key}`;
+  const take = async (key: string, cost: number) =>
+    (shared && await shared.take(sharedKey(key), options, cost)) ??
+      inMemory(key, cost);
   return {
-    take(key) {
-      const now = Date.now();
-      const bucket = refill(key, now);
-      // Bounded memory: forget the oldest key rather than grow without limit.
-      if (!buckets.has(key) && buckets.size >= maxKeys) {
-        buckets.delete(buckets.keys().next().value!);
-      }
-      buckets.set(key, bucket);
-      if (bucket.tokens < 1) return false;
-      bucket.tokens -= 1;
-      return true;
+    async take(key) {
+      return (await take(key, 1)).ok;
     },
-    limited(key) {
-      return buckets.has(key) && refill(key, Date.now()).tokens < 1;
+    async limited(key) {
+      return (await take(key, 0)).tokens < 1;
     },
-    refund(key) {
-      const bucket = buckets.get(key);
-      if (bucket) {
-        bucket.tokens = Math.min(options.capacity, bucket.tokens + 1);
-      }
+    async refund(key) {
+      await take(key, -1);
     },
-    retryAfter(key) {
-      const bucket = refill(key, Date.now());
+    async retryAfter(key) {
+      const { tokens } = await take(key, 0);
       return Math.max(
         1,
-        Math.ceil((1 - bucket.tokens) / options.refillPerSecond),
+        Math.ceil((1 - tokens) / options.refillPerSecond),
       );
     },
   };
@@ -81,22 +110,36 @@ export interface RateLimiters {
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
-export function createRateLimiters(): RateLimiters {
+export function createRateLimiters(shared?: SharedBuckets): RateLimiters {
+  const limit = (name: string, rule: BucketRule) =>
+    createRateLimiter({ name, ...rule }, shared);
   return {
     login: {
       // 10 wrong passwords, then one more every 30 s: slow enough to make guessing useless,
       // and only for browsers the account has never logged in from (see perDevice).
-      perAccount: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
+      perAccount: limit("login_account", {
+        capacity: 10,
+        refillPerSecond: 1 / 30,
+      }),
       // Password spraying: one address trying a few passwords on many accounts.
-      perAddress: createRateLimiter({ capacity: 30, refillPerSecond: 1 / 10 }),
+      perAddress: limit("login_address", {
+        capacity: 30,
+        refillPerSecond: 1 / 10,
+      }),
       // A browser holding this account's device cookie has its own allowance, so an
       // attacker who exhausts perAccount cannot lock the owner out.
-      perDevice: createRateLimiter({ capacity: 10, refillPerSecond: 1 / 30 }),
+      perDevice: limit("login_device", {
+        capacity: 10,
+        refillPerSecond: 1 / 30,
+      }),
     },
     heldPolls: createConcurrencyLimit(MAX_HELD_POLLS_PER_USER),
-    registrations: createRateLimiter({ capacity: 100, refillPerSecond: 1 }),
-    sends: createRateLimiter({ capacity: 300, refillPerSecond: 20 }),
-    signInStarts: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
+    registrations: limit("registrations", {
+      capacity: 100,
+      refillPerSecond: 1,
+    }),
+    sends: limit("sends", { capacity: 300, refillPerSecond: 20 }),
+    signInStarts: limit("sign_in_starts", { capacity: 60, refillPerSecond: 1 }),
   };
 }
 

@@ -9,7 +9,9 @@ import type { Db } from "../lib/db/db.ts";
 import { openDb } from "../lib/db/open.ts";
 import { buildIsStale, readBuildInfo } from "../runtime/server/build_info.ts";
 import { closeHeadWaiter, createHeadWaiter } from "../lib/long_poll.ts";
-import { LocalBus } from "../lib/bus.ts";
+import { type Bus, LocalBus } from "../lib/bus.ts";
+import { RedisBus } from "../lib/redis_bus.ts";
+import { redisBuckets } from "./redis_buckets.ts";
 import { watchOtherWriters } from "../lib/inbox_watch.ts";
 import type { BusHealth } from "./health.ts";
 import { createLogger } from "./log.ts";
@@ -48,7 +50,6 @@ export async function startServer(
   }
   const build = await readBuildInfo(PROJECT_ROOT, config.buildDir);
   const db = options.db ?? await openConfiguredDb(config);
-  createHeadWaiter(db, { remoteKv: isRemoteKv(config.kvPath) });
   // Upgrades data written by an older version before any request can read it; when
   // several processes start on one KV, one migrates and the others wait here.
   const log = createLogger(config.logFormat);
@@ -56,8 +57,16 @@ export async function startServer(
     log: options.quiet ? undefined : (line) => log.info(line),
   });
   const stopping = new AbortController();
-  const bus = new LocalBus();
+  // With Redis, wake-ups, presence and limits are shared; without it (or while it is
+  // down) the periodic re-read of lib/inbox_watch.ts carries other processes' commits.
+  const redisBus = config.redisUrl ? new RedisBus(config.redisUrl, log) : null;
+  const bus: Bus = redisBus ?? new LocalBus();
   const stopWriterWatch = watchOtherWriters(db, bus);
+  createHeadWaiter(db, {
+    remoteKv: isRemoteKv(config.kvPath),
+    sharedBus: redisBus !== null,
+    skipRecheck: () => bus.health?.() === "ok",
+  });
   const app = await createApp({
     bus,
     streamHeartbeatMs: options.streamHeartbeatMs,
@@ -67,7 +76,8 @@ export async function startServer(
     build,
     root: PROJECT_ROOT,
     shutdown: stopping.signal,
-    busHealth: options.busHealth,
+    busHealth: options.busHealth ?? redisBus ?? undefined,
+    sharedBuckets: redisBus ? redisBuckets(redisBus.client) : undefined,
   });
   const listening = Promise.withResolvers<Deno.NetAddr>();
   let server: Deno.HttpServer<Deno.NetAddr>;
@@ -78,6 +88,7 @@ export async function startServer(
       onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
     }, app.fetch);
   } catch (error) {
+    await bus.close?.();
     if (!options.db) db.close();
     throw listenError(config, error);
   }
@@ -103,6 +114,7 @@ export async function startServer(
       await drained;
       await server.finished;
       stopWriterWatch();
+      await bus.close?.();
       closeHeadWaiter(db);
       db.close();
     })();

@@ -16,11 +16,11 @@ export async function findOrCreateUser(
   db: Db,
   provider: ProviderId,
   identity: ProviderIdentity,
-  options: { mayCreate: () => boolean },
+  options: { mayCreate: () => boolean | Promise<boolean> },
 ): Promise<{ user: User; created: boolean }> {
   const existing = await findUser(db, provider, identity);
   if (existing) return { user: existing, created: false };
-  if (!options.mayCreate()) {
+  if (!(await options.mayCreate())) {
     throw new DomainError(
       "rate_limited",
       "too_many_signups",

@@ -18,13 +18,13 @@ export const handler = {
     const { db, config, user, limits, clientAddress } = ctx.state;
     const provider = getProvider(config, ctx.params.provider);
     // Each start writes a pending state to KV: bound how fast anyone can make us write.
-    if (!limits.signInStarts.take(clientAddress)) {
+    if (!(await limits.signInStarts.take(clientAddress))) {
       throw new DomainError(
         "rate_limited",
         "rate_limited",
         "Too many sign-in attempts, try again in a minute",
         {
-          retryAfter: limits.signInStarts.retryAfter(clientAddress),
+          retryAfter: await limits.signInStarts.retryAfter(clientAddress),
         },
       );
     }

@@ -1,0 +1,139 @@
+/**
+ * Presence in Redis for RedisBus (lib/redis_bus.ts): who is online across every process,
+ * and when each user was last seen. Keys (README, "Scaling out"):
+ * - `natter:online:<userId>`: set by a request, expires 30 s later;
+ * - hash `natter:holds:<userId>`: process id → "held until" (epoch ms), refreshed every
+ *   heartbeat by the holding process, the field deleted on release, the key expiring 30 s
+ *   after the last heartbeat (so a crashed process's users go offline by themselves);
+ * - `natter:seen:<userId>`: last moment seen online (epoch ms), kept 30 days.
+ * While Redis is away, this process's own view (LocalBus) answers.
+ */
+import type { Redis } from "ioredis";
+import { type LocalBus, type PresenceState, TOUCH_ONLINE_MS } from "./bus.ts";
+
+/** A held user's entry outlives its last heartbeat by this long. */
+const HOLD_TTL_MS = 30_000;
+const LAST_SEEN_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Repeated requests of one user refresh Redis at most this often. */
+const TOUCH_REFRESH_MS = 2_000;
+
+const keys = {
+  online: (userId: string) => `natter:online:${userId}`,
+  holds: (userId: string) => `natter:holds:${userId}`,
+  seen: (userId: string) => `natter:seen:${userId}`,
+};
+
+export class RedisPresence {
+  #held = new Map<string, number>();
+  #touched = new Map<string, number>();
+
+  /** `client()` is the command connection when it is ready, else null. */
+  constructor(
+    readonly processId: string,
+    readonly local: LocalBus,
+    readonly client: () => Redis | null,
+  ) {}
+
+  touch(userId: string): void {
+    this.local.touch(userId);
+    const now = Date.now();
+    if (now - (this.#touched.get(userId) ?? 0) < TOUCH_REFRESH_MS) return;
+    const redis = this.client();
+    if (!redis) return;
+    this.#touched.set(userId, now);
+    redis.multi()
+      .set(keys.online(userId), String(now), "PX", TOUCH_ONLINE_MS)
+      .set(keys.seen(userId), String(now), "EX", LAST_SEEN_TTL_SECONDS)
+      .exec().catch(() => {});
+  }
+
+  hold(userId: string): () => void {
+    const release = this.local.hold(userId);
+    const count = this.#held.get(userId) ?? 0;
+    this.#held.set(userId, count + 1);
+    if (count === 0) this.#writeHolds([userId]);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      release();
+      const left = (this.#held.get(userId) ?? 1) - 1;
+      if (left > 0) return void this.#held.set(userId, left);
+      this.#held.delete(userId);
+      this.client()?.multi()
+        .hdel(keys.holds(userId), this.processId)
+        .set(keys.seen(userId), String(Date.now()), "EX", LAST_SEEN_TTL_SECONDS)
+        .exec().catch(() => {});
+    };
+  }
+
+  async presence(
+    userIds: readonly string[],
+  ): Promise<Map<string, PresenceState>> {
+    const states = await this.local.presence(userIds);
+    const redis = this.client();
+    if (userIds.length === 0 || !redis) return states;
+    const batch = redis.pipeline();
+    for (const id of userIds) {
+      batch.exists(keys.online(id)).hvals(keys.holds(id)).get(keys.seen(id));
+    }
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await batch.exec();
+    } catch {
+      return states; // Redis went away mid-question: this process's view is the answer.
+    }
+    if (!replies) return states;
+    const now = Date.now();
+    userIds.forEach((id, i) => {
+      const [online, holds, seen] = replies.slice(3 * i, 3 * i + 3).map((r) =>
+        r[0] ? null : r[1]
+      );
+      const held = Array.isArray(holds) &&
+        holds.some((until) => Number(until) > now);
+      const local = states.get(id)!;
+      const isOnline = local.online || online === 1 || held;
+      const seenAt = typeof seen === "string" ? Number(seen) : null;
+      states.set(id, {
+        online: isOnline,
+        lastSeen: isOnline
+          ? now
+          : Math.max(local.lastSeen ?? 0, seenAt ?? 0) || null,
+      });
+    });
+    return states;
+  }
+
+  /** The heartbeat (and a reconnect): every held user is still here; old touches forgotten. */
+  refresh(): void {
+    const now = Date.now();
+    for (const [id, at] of this.#touched) {
+      if (now - at >= TOUCH_REFRESH_MS) this.#touched.delete(id);
+    }
+    this.#writeHolds([...this.#held.keys()]);
+  }
+
+  /** On shutdown: this process holds nobody any more (another process may still). */
+  async releaseAll(): Promise<void> {
+    const redis = this.client();
+    if (!redis || this.#held.size === 0) return;
+    const batch = redis.pipeline();
+    for (const id of this.#held.keys()) {
+      batch.hdel(keys.holds(id), this.processId);
+    }
+    await batch.exec().catch(() => {});
+  }
+
+  #writeHolds(userIds: string[]): void {
+    const redis = this.client();
+    if (userIds.length === 0 || !redis) return;
+    const now = Date.now();
+    const batch = redis.pipeline();
+    for (const id of userIds) {
+      batch.hset(keys.holds(id), this.processId, String(now + HOLD_TTL_MS))
+        .pexpire(keys.holds(id), HOLD_TTL_MS)
+        .set(keys.seen(id), String(now), "EX", LAST_SEEN_TTL_SECONDS);
+    }
+    batch.exec().catch(() => {});
+  }
+}
