@@ -38,6 +38,8 @@ const envSchema = z.object({
   POLL_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(2000),
   LOG_REQUESTS: z.enum(["0", "1"]).default("1"),
   LOG_FORMAT: z.enum(["text", "json"]).default("text"),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  USER_QUOTA_BYTES: z.coerce.number().int().min(0).default(200 * 1024 * 1024),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -69,6 +71,10 @@ export interface AppConfig {
   logRequests: boolean;
   /** `text` (one readable line) or `json` (one JSON object per line, for log shippers). */
   logFormat: "text" | "json";
+  /** Largest attachment one upload may carry (`MAX_UPLOAD_BYTES`). */
+  maxUploadBytes: number;
+  /** Bytes of attachments one user may keep stored in total (`USER_QUOTA_BYTES`). */
+  userQuotaBytes: number;
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -127,6 +133,8 @@ export function loadConfig(
     pollIntervalMs: e.POLL_INTERVAL_MS,
     logRequests: e.LOG_REQUESTS === "1",
     logFormat: e.LOG_FORMAT,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    userQuotaBytes: e.USER_QUOTA_BYTES,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {
