@@ -24,6 +24,9 @@ import {
   withoutDelivered,
 } from "../client/outbox.ts";
 import { OutboxSender } from "../client/sender.ts";
+import { fileDropHandlers, useUploads } from "../client/uploads.ts";
+import { attachPhotoViewer } from "../client/photo_viewer.ts";
+import { PhotoViewer } from "../components/chat/PhotoViewer.tsx";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
@@ -82,6 +85,9 @@ export default function ChatWindow(props: ChatWindowProps) {
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
+  const { uploads, queue } = useUploads(
+    apiUrl.replace(/messages$/, "attachments"),
+  );
   const { older, loadOlder } = useOlderPages({
     apiUrl,
     messages,
@@ -168,11 +174,16 @@ export default function ChatWindow(props: ChatWindowProps) {
   function send(event?: Event) {
     event?.preventDefault();
     const value = text.value.trim();
-    if (!value) return;
+    if (queue.busy) {
+      return void (error.value = "Wait for the uploads to finish");
+    }
+    const attachments = queue.take();
+    if (!value && attachments.length === 0) return;
     setOutbox((items) => [...items, {
       clientId: crypto.randomUUID(),
       text: value,
       status: "sending",
+      ...(attachments.length ? { attachments } : {}),
     }]);
     setText("");
     inputRef.current?.focus();
@@ -224,7 +235,9 @@ export default function ChatWindow(props: ChatWindowProps) {
     document.getElementById("unread-divider")?.scrollIntoView({
       block: "start",
     });
+    const stopViewer = attachPhotoViewer(scrollerRef.current!);
     return () => {
+      stopViewer();
       stopInbox();
       reader.current?.stop();
       sender.stop();
@@ -261,7 +274,11 @@ export default function ChatWindow(props: ChatWindowProps) {
   }
 
   return (
-    <section class="chat" aria-labelledby="chat-title">
+    <section
+      class="chat"
+      aria-labelledby="chat-title"
+      {...fileDropHandlers((files) => queue.add(files))}
+    >
       <ChatHeader peer={props.peer} connection={connection.value} />
       <div class="messages-wrap">
         <div
@@ -302,7 +319,11 @@ export default function ChatWindow(props: ChatWindowProps) {
         inputRef={inputRef}
         onInput={setText}
         onSend={send}
+        uploads={uploads.value}
+        onFiles={(files) => queue.add(files)}
+        onCancelUpload={(key) => queue.cancel(key)}
       />
+      <PhotoViewer />
     </section>
   );
 }

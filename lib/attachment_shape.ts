@@ -43,7 +43,10 @@ export function toUploadedAttachment(
     MessageAttachment,
     "id" | "name" | "type" | "size" | "width" | "height"
   >,
-): Pick<PublicAttachment, "id" | "name" | "type" | "size" | "width" | "height"> {
+): Pick<
+  PublicAttachment,
+  "id" | "name" | "type" | "size" | "width" | "height"
+> {
   return {
     id: record.id,
     name: record.name,

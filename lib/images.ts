@@ -26,7 +26,12 @@ export interface ProcessedImage {
   bytes: Uint8Array;
   width?: number;
   height?: number;
-  thumbnail?: { bytes: Uint8Array; type: string; width: number; height: number };
+  thumbnail?: {
+    bytes: Uint8Array;
+    type: string;
+    width: number;
+    height: number;
+  };
 }
 
 /**

@@ -1,6 +1,9 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
 import type { Message, User } from "./db/db.ts";
-import { type PublicAttachment, toPublicAttachment } from "./attachment_shape.ts";
+import {
+  type PublicAttachment,
+  toPublicAttachment,
+} from "./attachment_shape.ts";
 
 /** A message as the API and the island see it. */
 export interface PublicMessage {
@@ -34,7 +37,10 @@ export function toPublicMessage(
     sentAt: message.sentAt,
     // Download URLs name the conversation as the viewer sees it: by the other member.
     attachments: (message.attachments ?? []).map((a) =>
-      toPublicAttachment(a, name(message.from === viewerId ? message.to : message.from))
+      toPublicAttachment(
+        a,
+        name(message.from === viewerId ? message.to : message.from),
+      )
     ),
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }

@@ -166,7 +166,7 @@ export async function createApp(
     ]),
   );
   app.use("*", (c, next) => {
-    const limit = bodyLimitFor(c.req.path);
+    const limit = bodyLimitFor(c.req.path, c.req.header("content-type"));
     return limit === null ? next() : bodyLimits.get(limit)!(c, next);
   });
   startAttachmentSweep(db, shutdown, log);

@@ -33,7 +33,9 @@ export function attachmentResponse(
     etag,
     // RFC 6266: an ASCII `filename` fallback and the exact name in `filename*`.
     "content-disposition": headerValue(
-      contentDisposition(record.name, { type: inline ? "inline" : "attachment" }),
+      contentDisposition(record.name, {
+        type: inline ? "inline" : "attachment",
+      }),
     ),
   });
   if (matchesEtag(req.headers.get("if-none-match"), etag)) {

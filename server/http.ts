@@ -35,8 +35,15 @@ export const ATTACHMENT_DOWNLOAD =
  * The body limit for a request path: room for one message where one is sent, small
  * elsewhere, and none (null) where an upload streams under its own limit.
  */
-export function bodyLimitFor(path: string): number | null {
+export function bodyLimitFor(
+  path: string,
+  contentType = "",
+): number | null {
   if (UPLOAD_ROUTES.some((route) => route.test(path))) return null;
+  // The chat page's no-JS form takes a file too: then it streams like an upload.
+  if (
+    MESSAGE_ROUTES[0].test(path) && /^multipart\/form-data\b/i.test(contentType)
+  ) return null;
   return MESSAGE_ROUTES.some((route) => route.test(path))
     ? MAX_MESSAGE_BODY_BYTES
     : MAX_BODY_BYTES;

@@ -13,7 +13,12 @@ Deno.test("stats counts attachment bytes per user; export/import round-trips the
     const pair = await registerPair(server.url);
     ({ aliceName, bobName } = pair);
     const ids = [];
-    for (const [bytes, name] of [[big, "big.bin"], [await jpegWithGps(), "p.jpg"]] as const) {
+    for (
+      const [bytes, name] of [[big, "big.bin"], [
+        await jpegWithGps(),
+        "p.jpg",
+      ]] as const
+    ) {
       const res = await upload(pair.alice, bobName, bytes, name);
       assert.equal(res.status, 201);
       ids.push((await res.json()).attachment.id);
@@ -30,7 +35,9 @@ Deno.test("stats counts attachment bytes per user; export/import round-trips the
     assert.deepEqual(new Uint8Array(await download.arrayBuffer()), big);
   }
 
-  const stats = JSON.parse((await runAdmin(dir.kv(), ["stats", "--json"])).stdout);
+  const stats = JSON.parse(
+    (await runAdmin(dir.kv(), ["stats", "--json"])).stdout,
+  );
   assert.ok(stats.attachmentBytes > big.length);
   assert.deepEqual(Object.keys(stats.attachmentBytesByUser), [aliceName]);
   assert.equal(stats.attachmentBytesByUser[aliceName], stats.attachmentBytes);
@@ -59,6 +66,8 @@ Deno.test("stats counts attachment bytes per user; export/import round-trips the
     )
   );
   assert.deepEqual(left, []);
-  const after = JSON.parse((await runAdmin(dir.kv(), ["stats", "--json"])).stdout);
+  const after = JSON.parse(
+    (await runAdmin(dir.kv(), ["stats", "--json"])).stdout,
+  );
   assert.equal(after.attachmentBytes, 0);
 });

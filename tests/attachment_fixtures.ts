@@ -32,14 +32,19 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** A `width`×`height` JPEG with EXIF (GPS), XMP and a comment inserted after SOI. */
-export async function jpegWithGps(width = 800, height = 600): Promise<Uint8Array> {
+export async function jpegWithGps(
+  width = 800,
+  height = 600,
+): Promise<Uint8Array> {
   const image = new Image(width, height);
   image.fill(0x3366ccff);
   const plain = await image.encodeJPEG(80);
   const exif = segment(0xe1, te.encode(`Exif\0\0MM\0*${GPS_MARK}`));
   const xmp = segment(
     0xe1,
-    te.encode(`http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>${GPS_MARK}</x:xmpmeta>`),
+    te.encode(
+      `http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>${GPS_MARK}</x:xmpmeta>`,
+    ),
   );
   const comment = segment(0xfe, te.encode(GPS_MARK));
   return concat(plain.subarray(0, 2), exif, xmp, comment, plain.subarray(2));
@@ -65,7 +70,10 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 /** A PNG with `tEXt`, `iTXt` and `eXIf` chunks before its pixels. */
-export async function pngWithText(width = 400, height = 1000): Promise<Uint8Array> {
+export async function pngWithText(
+  width = 400,
+  height = 1000,
+): Promise<Uint8Array> {
   const image = new Image(width, height);
   image.fill(0xff880080);
   const plain = await image.encode();
@@ -143,7 +151,10 @@ export function upload(
   claimedType = "application/octet-stream",
 ): Promise<Response> {
   const form = new FormData();
-  form.append("file", new File([bytes as BlobPart], name, { type: claimedType }));
+  form.append(
+    "file",
+    new File([bytes as BlobPart], name, { type: claimedType }),
+  );
   return client.fetch(uploadPath(peer), { method: "POST", body: form });
 }
 

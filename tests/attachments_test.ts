@@ -47,7 +47,13 @@ Deno.test("a photo upload has its type from the bytes, its size, and no EXIF, GP
   const jpeg = await jpegWithGps(800, 600);
   assert.ok(new TextDecoder("latin1").decode(jpeg).includes(GPS_MARK));
   // The client claims a PDF named .pdf: the bytes say JPEG.
-  const photo = await uploadOk(alice, bobName, jpeg, "holiday.pdf", "application/pdf");
+  const photo = await uploadOk(
+    alice,
+    bobName,
+    jpeg,
+    "holiday.pdf",
+    "application/pdf",
+  );
   assert.equal(photo.type, "image/jpeg");
   assert.equal(photo.width, 800);
   assert.equal(photo.height, 600);
@@ -67,7 +73,12 @@ Deno.test("a photo upload has its type from the bytes, its size, and no EXIF, GP
 Deno.test("sending attachments puts them in the message JSON of both people, with a thumbnail of at most 320 px", async () => {
   await using server = await startTestServer();
   const { alice, bob, aliceName, bobName } = await registerPair(server.url);
-  const photo = await uploadOk(alice, bobName, await jpegWithGps(1000, 500), "a.jpg");
+  const photo = await uploadOk(
+    alice,
+    bobName,
+    await jpegWithGps(1000, 500),
+    "a.jpg",
+  );
   const doc = await uploadOk(alice, bobName, pdf(), "report.pdf");
   const clientId = crypto.randomUUID();
   const sent = await alice.postJson(messagesPath(bobName), {
@@ -101,7 +112,10 @@ Deno.test("sending attachments puts them in the message JSON of both people, wit
   // Bob sees them under his own URL for the conversation.
   const page = await (await bob.fetch(messagesPath(aliceName))).json();
   const seen = page.messages[0].attachments;
-  assert.equal(seen[0].url, `/api/conversations/${aliceName}/attachments/${photo.id}`);
+  assert.equal(
+    seen[0].url,
+    `/api/conversations/${aliceName}/attachments/${photo.id}`,
+  );
   const thumb = await bob.fetch(seen[0].thumbnailUrl);
   assert.equal(thumb.status, 200);
   assert.equal(thumb.headers.get("content-type"), "image/jpeg");
@@ -155,9 +169,15 @@ Deno.test("downloads: images inline, SVG, HTML, PDF and ZIP as attachments; nosn
   const { alice, bob, aliceName, bobName } = await registerPair(server.url);
   const files = {
     photo: await uploadOk(alice, bobName, await jpegWithGps(), "p.jpg"),
-    svg: await uploadOk(alice, bobName, SVG_WITH_SCRIPT, "evil.svg", "image/svg+xml"),
+    svg: await uploadOk(
+      alice,
+      bobName,
+      SVG_WITH_SCRIPT,
+      "evil.svg",
+      "image/svg+xml",
+    ),
     html: await uploadOk(alice, bobName, HTML_PAGE, "page.html", "text/html"),
-    pdf: await uploadOk(alice, bobName, pdf(), "Résumé \"final\".pdf"),
+    pdf: await uploadOk(alice, bobName, pdf(), 'Résumé "final".pdf'),
     zip: await uploadOk(alice, bobName, zip(), "a.zip"),
   };
   assert.equal(files.zip.type, "application/zip");
@@ -211,7 +231,10 @@ Deno.test("downloads: images inline, SVG, HTML, PDF and ZIP as attachments; nosn
   });
   assert.equal(part.status, 206);
   assert.equal(part.headers.get("content-range"), `bytes 5-9/${whole.length}`);
-  assert.deepEqual(new Uint8Array(await part.arrayBuffer()), whole.subarray(5, 10));
+  assert.deepEqual(
+    new Uint8Array(await part.arrayBuffer()),
+    whole.subarray(5, 10),
+  );
   const bad = await bob.fetch(`${base}/${files.pdf.id}`, {
     headers: { range: "bytes=99999-" },
   });
@@ -263,7 +286,8 @@ Deno.test("bad upload bodies: not multipart 415, no file 400, empty 422, too lar
   const broken = await alice.fetch(path, {
     method: "POST",
     headers: { "content-type": "multipart/form-data; boundary=zzz" },
-    body: "--zzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nabc",
+    body:
+      '--zzz\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc',
   });
   assert.equal(broken.status, 400);
   await broken.body?.cancel();
@@ -271,12 +295,20 @@ Deno.test("bad upload bodies: not multipart 415, no file 400, empty 422, too lar
   assert.equal(empty.status, 422);
   await empty.body?.cancel();
 
-  const big = await upload(alice, bobName, new Uint8Array(200 * 1024 + 1), "big.bin");
+  const big = await upload(
+    alice,
+    bobName,
+    new Uint8Array(200 * 1024 + 1),
+    "big.bin",
+  );
   assert.equal(big.status, 413);
   assert.equal((await big.json()).error.code, "payload_too_large");
   // Declared too large: answered from the headers alone while the body has not come.
   const port = new URL(server.url).port;
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: Number(port),
+  });
   const cookie = [...alice.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
   await conn.write(new TextEncoder().encode(
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nCookie: ${cookie}\r\n` +
@@ -291,10 +323,20 @@ Deno.test("bad upload bodies: not multipart 415, no file 400, empty 422, too lar
     /^HTTP\/1\.1 413/,
   );
 
-  const fits = await upload(alice, bobName, new Uint8Array(200 * 1024), "a.bin");
+  const fits = await upload(
+    alice,
+    bobName,
+    new Uint8Array(200 * 1024),
+    "a.bin",
+  );
   assert.equal(fits.status, 201);
   await fits.body?.cancel();
-  const over = await upload(alice, bobName, new Uint8Array(150 * 1024), "b.bin");
+  const over = await upload(
+    alice,
+    bobName,
+    new Uint8Array(150 * 1024),
+    "b.bin",
+  );
   assert.equal(over.status, 413);
   assert.equal((await over.json()).error.code, "quota_exceeded");
   // Nothing of the refused uploads is stored: one upload's chunks only.
@@ -330,5 +372,10 @@ Deno.test("an upload no message uses is swept after 24 hours with its bytes; a u
   );
   assert.equal(kept.status, 200);
   await kept.body?.cancel();
-  assert.equal(await server.db.userAttachmentBytes((await server.db.getUserByName(bobName))!.id), 0);
+  assert.equal(
+    await server.db.userAttachmentBytes(
+      (await server.db.getUserByName(bobName))!.id,
+    ),
+    0,
+  );
 });

@@ -35,10 +35,12 @@ export interface AttachmentRecord {
 }
 
 /** What a message keeps of each attachment, so a page needs no extra reads. */
-export type MessageAttachment = Pick<
-  AttachmentRecord,
-  "id" | "name" | "type" | "size" | "width" | "height"
-> & { thumbnail?: boolean };
+export type MessageAttachment =
+  & Pick<
+    AttachmentRecord,
+    "id" | "name" | "type" | "size" | "width" | "height"
+  >
+  & { thumbnail?: boolean };
 
 interface UploadMarker {
   conversationId: string;
@@ -108,10 +110,12 @@ export class AttachmentWriter {
 
   /** Makes the upload visible: the record and the owner's quota row in one commit. */
   async complete(
-    meta: Omit<
-      AttachmentRecord,
-      "id" | "conversationId" | "ownerId" | "size" | "createdAt" | "thumbnail"
-    > & { thumbnail?: { type: string; width: number; height: number } },
+    meta:
+      & Omit<
+        AttachmentRecord,
+        "id" | "conversationId" | "ownerId" | "size" | "createdAt" | "thumbnail"
+      >
+      & { thumbnail?: { type: string; width: number; height: number } },
     now = new Date(),
   ): Promise<AttachmentRecord> {
     await this.endPart();
@@ -194,7 +198,12 @@ export function streamAttachment(
       const batch = Array.from(
         { length: Math.min(4, last - index + 1) },
         (_, i) =>
-          keys.attachmentChunk(record.conversationId, record.id, part, index + i),
+          keys.attachmentChunk(
+            record.conversationId,
+            record.id,
+            part,
+            index + i,
+          ),
       );
       const entries = await kv.getMany<Uint8Array[]>(batch);
       for (const entry of entries) {

@@ -4,7 +4,8 @@ import { table } from "./format.ts";
 
 export const stats: Command = {
   name: "stats",
-  summary: "count users, conversations, messages, sessions and attachment bytes",
+  summary:
+    "count users, conversations, messages, sessions and attachment bytes",
   description:
     "Counts users, conversations (pairs of users who exchanged messages), messages and\n" +
     "live sessions, and the bytes of attachments stored, in total and per user. --json\n" +

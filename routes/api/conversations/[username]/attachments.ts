@@ -3,7 +3,11 @@
  * `file` field → 201 `{"attachment"}`. The body is streamed (this route has no buffered
  * body limit): over `MAX_UPLOAD_BYTES` it is refused, by Content-Length before reading.
  */
-import { checkQuota, storeUpload, uploadTooLarge } from "../../../../lib/attachments.ts";
+import {
+  checkQuota,
+  storeUpload,
+  uploadTooLarge,
+} from "../../../../lib/attachments.ts";
 import { toUploadedAttachment } from "../../../../lib/attachment_shape.ts";
 import { findPeer, requireUser } from "../../../../lib/chat.ts";
 import { conversationId } from "../../../../lib/db/db.ts";
