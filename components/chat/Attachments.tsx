@@ -5,6 +5,7 @@
  * its final size before the thumbnail loads.
  */
 import type { PublicAttachment } from "../../lib/attachment_shape.ts";
+import { FileIcon } from "./icons.tsx";
 
 /** A byte count as people read it: 512 B, 12 KB, 3.4 MB. */
 export function formatBytes(bytes: number): string {
@@ -13,13 +14,14 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function icon(type: string): string {
-  if (type === "application/pdf") return "📄";
-  if (/zip|compressed|tar|rar|7z|gzip/.test(type)) return "🗜️";
-  if (type.startsWith("audio/")) return "🎵";
-  if (type.startsWith("video/")) return "🎬";
-  if (type.startsWith("image/")) return "🖼️";
-  return "📎";
+/** The short label on a file's icon: its kind, from the type found in its bytes. */
+function label(type: string): string {
+  if (type === "application/pdf") return "PDF";
+  if (/zip|compressed|tar|rar|7z|gzip/.test(type)) return "ZIP";
+  if (type.startsWith("audio/")) return "AUDIO";
+  if (type.startsWith("video/")) return "VIDEO";
+  if (type.startsWith("image/")) return "IMG";
+  return "FILE";
 }
 
 /** The thumbnail's box: the stored thumbnail size, at most 240 px wide in the bubble. */
@@ -59,7 +61,9 @@ export function Attachments(props: { items: PublicAttachment[] }) {
           )
           : (
             <li key={a.id} class="attachment file">
-              <span class="file-icon" aria-hidden="true">{icon(a.type)}</span>
+              <span class="file-icon">
+                <FileIcon label={label(a.type)} />
+              </span>
               <span class="file-name">{a.name}</span>
               <span class="file-size">{formatBytes(a.size)}</span>
               <a href={a.url} download={a.name} class="file-download">

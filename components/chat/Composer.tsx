@@ -7,6 +7,7 @@ import type { Signal } from "@preact/signals";
 import type { Ref } from "preact";
 import type { UploadItem } from "../../client/uploads.ts";
 import { UploadTray } from "./UploadTray.tsx";
+import { PaperclipIcon } from "./icons.tsx";
 
 export interface ComposerProps {
   peer: string;
@@ -48,7 +49,7 @@ export function Composer(props: ComposerProps) {
         onCancel={(key) => props.onCancelUpload?.(key)}
       />
       <label class="button attach" title="Attach files">
-        <span aria-hidden="true">📎</span>
+        <PaperclipIcon />
         <span class="sr-only">Attach files</span>
         <input
           type="file"

@@ -32,8 +32,16 @@ async function dispatchFile(
     data.items.add(new File([new Uint8Array(bytes)], name, { type }));
     const target = document.querySelector(selector)!;
     const event = how === "drop"
-      ? new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true })
-      : new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+      ? new DragEvent("drop", {
+        dataTransfer: data,
+        bubbles: true,
+        cancelable: true,
+      })
+      : new ClipboardEvent("paste", {
+        clipboardData: data,
+        bubbles: true,
+        cancelable: true,
+      });
     target.dispatchEvent(event);
   }, { how, selector, ...file, bytes: Array.from(file.bytes) });
 }
@@ -56,7 +64,10 @@ Deno.test({
     await using server = await startTestServer();
     await using browser = await launchBrowser();
     const aliceCtx = await browser.newContext(DESKTOP);
-    const bobCtx = await browser.newContext({ ...DESKTOP, acceptDownloads: true });
+    const bobCtx = await browser.newContext({
+      ...DESKTOP,
+      acceptDownloads: true,
+    });
     aliceCtx.setDefaultTimeout(10_000);
     bobCtx.setDefaultTimeout(10_000);
     const alice = await aliceCtx.newPage();
@@ -75,27 +86,50 @@ Deno.test({
       alice.waitForEvent("filechooser"),
       alice.locator("label.attach").click(),
     ]);
-    await chooser.setFiles({ name: "beach.jpg", mimeType: "image/jpeg", buffer: Buffer.from(photo) });
+    await chooser.setFiles({
+      name: "beach.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from(photo),
+    });
     await sendWhenReady(alice, 1);
     const thumb = bob.locator(".attachment.photo img");
     await thumb.waitFor();
     assert.equal(await thumb.getAttribute("width"), "240");
     assert.equal(await thumb.getAttribute("height"), "180");
-    await waitUntil("the thumbnail loads", () =>
-      thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0));
-    assert.equal(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth), 320);
+    await waitUntil(
+      "the thumbnail loads",
+      () =>
+        thumb.evaluate((img: HTMLImageElement) =>
+          img.complete && img.naturalWidth > 0
+        ),
+    );
+    assert.equal(
+      await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth),
+      320,
+    );
 
     // The viewer: opens full size, Escape closes it, focus returns to the thumbnail.
     const link = bob.locator("a.photo-link");
     await link.focus();
     await bob.keyboard.press("Enter");
     const viewer = bob.locator("#photo-viewer");
-    await waitUntil("the viewer opens", () => viewer.evaluate((d: HTMLDialogElement) => d.open));
-    await waitUntil("the full photo loads", () =>
-      bob.locator(".viewer-image").evaluate((img: HTMLImageElement) => img.naturalWidth === 1200));
+    await waitUntil(
+      "the viewer opens",
+      () => viewer.evaluate((d: HTMLDialogElement) => d.open),
+    );
+    await waitUntil(
+      "the full photo loads",
+      () =>
+        bob.locator(".viewer-image").evaluate((img: HTMLImageElement) =>
+          img.naturalWidth === 1200
+        ),
+    );
     await screenshot(bob, "attachments-viewer");
     await bob.keyboard.press("Escape");
-    await waitUntil("the viewer closes", () => viewer.evaluate((d: HTMLDialogElement) => !d.open));
+    await waitUntil(
+      "the viewer closes",
+      () => viewer.evaluate((d: HTMLDialogElement) => !d.open),
+    );
     assert.ok(await link.evaluate((a) => a === document.activeElement));
 
     // By drop (a PDF) and by paste (a ZIP), from Bob this time.
@@ -113,7 +147,10 @@ Deno.test({
     await bob.locator("#message-text").fill("here you go");
     await sendWhenReady(bob, 1);
     const cards = alice.locator(".attachment.file");
-    await waitUntil("both files reach Alice", () => cards.count().then((n) => n === 2));
+    await waitUntil(
+      "both files reach Alice",
+      () => cards.count().then((n) => n === 2),
+    );
     assert.match(await cards.nth(0).innerText(), /report\.pdf/);
     assert.match(await cards.nth(1).innerText(), /archive\.zip/);
     await screenshot(alice, "attachments-chat");
