@@ -1,10 +1,16 @@
 /**
  * Photos before storage: metadata stripped (JPEG, PNG), size read, and a thumbnail of at
- * most 320 px on its long side. Decoding and resizing use imagescript (pure JavaScript and
- * WebAssembly, no native add-on), so it runs unchanged on Deno Deploy.
+ * most 320 px on its long side. Decoding uses imagescript's WebAssembly decoders and its
+ * pure-JavaScript framebuffer (resize, PNG encoder) directly: its main module loads a
+ * native add-on for encoding, which Deno Deploy cannot run, so it is never imported.
  */
-import { decode, GIF, Image } from "imagescript";
+import framebufferModule from "imagescript/v2/framebuffer.js";
+import jpegCodec from "imagescript/wasm/node/jpeg.js";
+import pngCodec from "imagescript/wasm/node/png.js";
 import { stripJpegMetadata, stripPngMetadata } from "./image_metadata.ts";
+
+// A CommonJS module: its ES class is the `default` property of what is imported.
+const Framebuffer = framebufferModule.default;
 
 /** Types served inline and shown as pictures; everything else is a download. */
 export const INLINE_IMAGE_TYPES = new Set([
@@ -47,32 +53,53 @@ export async function processImage(
     : type === "image/png"
     ? stripPngMetadata(input)
     : input;
+  // WebP and GIF: sized from their headers, shown scaled (imagescript decodes neither
+  // without its native add-on).
   if (type === "image/webp") return { bytes, ...webpSize(bytes) };
+  if (type === "image/gif") return { bytes, ...gifSize(bytes) };
   await acquire();
   try {
-    const decoded = await decode(bytes, true);
-    const image = decoded instanceof GIF ? decoded[0] : decoded;
-    const { width, height } = image;
+    const decoded = await decodeRgba(bytes, type);
+    const { width, height } = decoded;
     const scale = Math.min(1, THUMBNAIL_MAX_SIDE / Math.max(width, height));
-    const thumb = (image as Image).clone().resize(
+    const thumb = decoded.resize(
+      "linear",
       Math.max(1, Math.round(width * scale)),
       Math.max(1, Math.round(height * scale)),
     );
-    // JPEG photos stay JPEG; the others may have transparency, which PNG keeps.
-    const thumbnail = type === "image/jpeg"
-      ? { bytes: await thumb.encodeJPEG(80), type: "image/jpeg" }
-      : { bytes: await thumb.encode(), type: "image/png" };
     return {
       bytes,
       width,
       height,
-      thumbnail: { ...thumbnail, width: thumb.width, height: thumb.height },
+      thumbnail: {
+        bytes: thumb.encode("png", { compression: "default" }),
+        type: "image/png",
+        width: thumb.width,
+        height: thumb.height,
+      },
     };
   } catch {
     return { bytes };
   } finally {
     release();
   }
+}
+
+async function decodeRgba(bytes: Uint8Array, type: string) {
+  if (type === "image/jpeg") {
+    const { width, height, buffer } = (await jpegCodec.init()).load(bytes);
+    return new Framebuffer(width, height, buffer);
+  }
+  const { width, height, framebuffer: rgba } = (await pngCodec.init()).decode(
+    bytes,
+  );
+  return new Framebuffer(width, height, rgba);
+}
+
+/** A GIF's logical screen size from its header. */
+function gifSize(b: Uint8Array): { width?: number; height?: number } {
+  if (b.length < 10) return {};
+  return { width: b[6] | (b[7] << 8), height: b[8] | (b[9] << 8) };
 }
 
 /** A WebP's size from its header (VP8, VP8L or VP8X), or nothing when unreadable. */

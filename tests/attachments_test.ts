@@ -118,7 +118,7 @@ Deno.test("sending attachments puts them in the message JSON of both people, wit
   );
   const thumb = await bob.fetch(seen[0].thumbnailUrl);
   assert.equal(thumb.status, 200);
-  assert.equal(thumb.headers.get("content-type"), "image/jpeg");
+  assert.equal(thumb.headers.get("content-type"), "image/png");
   const { Image } = await import("imagescript");
   const decoded = await Image.decode(new Uint8Array(await thumb.arrayBuffer()));
   assert.deepEqual([decoded.width, decoded.height], [320, 160]);
