@@ -62,6 +62,14 @@ export async function storeUpload(
   file: { filename: string; bytes: AsyncIterable<Uint8Array> },
 ): Promise<AttachmentRecord> {
   const { maxUploadBytes, userQuotaBytes } = state.config;
+  if (!state.limits.uploads.take(me.id)) {
+    throw new DomainError(
+      "rate_limited",
+      "rate_limited",
+      "You are uploading files too fast",
+      { retryAfter: state.limits.uploads.retryAfter(me.id) },
+    );
+  }
   const used = await checkQuota(state, me);
   const writer = state.db.attachmentWriter(cid, me.id);
   await writer.begin();

@@ -103,6 +103,9 @@ export async function readMultipart<T>(
         return;
       }
       fileStream = stream;
+      // `fail` destroys it with the error; the consumer sees that through its loop, and
+      // an 'error' event nobody listens to would crash the process.
+      stream.on("error", () => {});
       // Browsers escape `"`, CR and LF in a multipart file name as %22, %0D, %0A.
       const filename = (info.filename ?? "").replace(/%22/g, '"')
         .replace(/%0[DA]/gi, " ");

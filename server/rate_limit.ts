@@ -78,6 +78,8 @@ export interface RateLimiters {
   sends: RateLimiter;
   /** Provider sign-ins started per client address (each stores a pending state). */
   signInStarts: RateLimiter;
+  /** Attachment uploads per user (issue 14): a chat's worth of photos at once, then 1/s. */
+  uploads: RateLimiter;
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
@@ -97,6 +99,7 @@ export function createRateLimiters(): RateLimiters {
     registrations: createRateLimiter({ capacity: 100, refillPerSecond: 1 }),
     sends: createRateLimiter({ capacity: 300, refillPerSecond: 20 }),
     signInStarts: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
+    uploads: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
   };
 }
 

@@ -155,3 +155,19 @@ Deno.test("a dropped upload leaves nothing stored; what a crashed upload left is
   assert.equal(await countKeys(server.db.kv, "attachment_chunks"), 0);
   assert.equal(await countKeys(server.db.kv, "attachment_uploads"), 0);
 });
+
+Deno.test("uploads are rate limited per user: 60 at once, then 429 with Retry-After", async () => {
+  await using server = await startTestServer();
+  const { alice, bobName } = await registerPair(server.url);
+  const statuses = [];
+  for (let i = 0; i < 61; i++) {
+    const res = await upload(alice, bobName, pdf(), `f${i}.pdf`);
+    statuses.push(res.status);
+    if (res.status === 429) {
+      assert.ok(Number(res.headers.get("retry-after")) >= 1);
+    }
+    await res.body?.cancel();
+  }
+  assert.deepEqual(statuses.slice(0, 60), Array(60).fill(201));
+  assert.equal(statuses[60], 429);
+});
