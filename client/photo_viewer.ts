@@ -3,6 +3,13 @@
  * tab: one click listener on the message list for every thumbnail, now and later. Escape
  * closes the dialog (the browser's own), and focus goes back to the thumbnail.
  */
+import type { RefObject } from "preact";
+import { useEffect } from "preact/hooks";
+
+/** Wires the thumbnails inside `root` to the viewer while the island is mounted. */
+export function usePhotoViewer(root: RefObject<HTMLElement>): void {
+  useEffect(() => attachPhotoViewer(root.current!), []);
+}
 
 /** Wires thumbnails under `root` to the dialog; returns the function that unwires them. */
 export function attachPhotoViewer(root: HTMLElement): () => void {

@@ -7,6 +7,7 @@
 import { type Signal, useSignal } from "@preact/signals";
 import { useMemo } from "preact/hooks";
 import type { PublicAttachment } from "../lib/attachment_shape.ts";
+import type { PendingAttachment } from "./outbox.ts";
 
 export type UploadStatus = "uploading" | "done" | "failed";
 
@@ -144,14 +145,39 @@ export function fileDropHandlers(onFiles: (files: FileList) => void) {
   };
 }
 
-/** The island's upload list and the queue that fills it, for the life of the island. */
-export function useUploads(
-  url: string,
-): { uploads: Signal<UploadItem[]>; queue: UploadQueue } {
+/** What the chat island needs of its uploads, for the life of the island. */
+export interface ChatUploads {
+  /** The finished uploads for a send, or null (and a message) while one is running. */
+  take(error: Signal<string>): PendingAttachment[] | null;
+  /** Drag-and-drop props for the chat. */
+  dropProps: ReturnType<typeof fileDropHandlers>;
+  /** The composer's upload props. */
+  composerProps: {
+    uploads: UploadItem[];
+    onFiles(files: FileList): void;
+    onCancelUpload(key: string): void;
+  };
+}
+
+/** The island's upload list and the queue that fills it. */
+export function useUploads(url: string): ChatUploads {
   const uploads = useSignal<UploadItem[]>([]);
   const queue = useMemo(
     () => new UploadQueue(url, (items) => uploads.value = items),
     [],
   );
-  return { uploads, queue };
+  const add = (files: FileList) => queue.add(files);
+  return {
+    take(error) {
+      if (!queue.busy) return queue.take();
+      error.value = "Wait for the uploads to finish";
+      return null;
+    },
+    dropProps: useMemo(() => fileDropHandlers(add), []),
+    composerProps: {
+      uploads: uploads.value,
+      onFiles: add,
+      onCancelUpload: (key) => queue.cancel(key),
+    },
+  };
 }

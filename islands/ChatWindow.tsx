@@ -24,8 +24,8 @@ import {
   withoutDelivered,
 } from "../client/outbox.ts";
 import { OutboxSender } from "../client/sender.ts";
-import { fileDropHandlers, useUploads } from "../client/uploads.ts";
-import { attachPhotoViewer } from "../client/photo_viewer.ts";
+import { useUploads } from "../client/uploads.ts";
+import { usePhotoViewer } from "../client/photo_viewer.ts";
 import { PhotoViewer } from "../components/chat/PhotoViewer.tsx";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
@@ -85,9 +85,8 @@ export default function ChatWindow(props: ChatWindowProps) {
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
-  const { uploads, queue } = useUploads(
-    apiUrl.replace(/messages$/, "attachments"),
-  );
+  const uploads = useUploads(apiUrl.replace(/messages$/, "attachments"));
+  usePhotoViewer(scrollerRef);
   const { older, loadOlder } = useOlderPages({
     apiUrl,
     messages,
@@ -174,10 +173,8 @@ export default function ChatWindow(props: ChatWindowProps) {
   function send(event?: Event) {
     event?.preventDefault();
     const value = text.value.trim();
-    if (queue.busy) {
-      return void (error.value = "Wait for the uploads to finish");
-    }
-    const attachments = queue.take();
+    const attachments = uploads.take(error);
+    if (!attachments) return;
     if (!value && attachments.length === 0) return;
     setOutbox((items) => [...items, {
       clientId: crypto.randomUUID(),
@@ -235,9 +232,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     document.getElementById("unread-divider")?.scrollIntoView({
       block: "start",
     });
-    const stopViewer = attachPhotoViewer(scrollerRef.current!);
     return () => {
-      stopViewer();
       stopInbox();
       reader.current?.stop();
       sender.stop();
@@ -277,7 +272,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     <section
       class="chat"
       aria-labelledby="chat-title"
-      {...fileDropHandlers((files) => queue.add(files))}
+      {...uploads.dropProps}
     >
       <ChatHeader peer={props.peer} connection={connection.value} />
       <div class="messages-wrap">
@@ -319,9 +314,7 @@ export default function ChatWindow(props: ChatWindowProps) {
         inputRef={inputRef}
         onInput={setText}
         onSend={send}
-        uploads={uploads.value}
-        onFiles={(files) => queue.add(files)}
-        onCancelUpload={(key) => queue.cancel(key)}
+        {...uploads.composerProps}
       />
       <PhotoViewer />
     </section>
