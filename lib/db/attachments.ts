@@ -1,17 +1,18 @@
 /**
- * Attachment records and their bytes. KV caps a value at 64 KiB and a commit at 800 KiB,
+ * Attachment records and their bytes (written by attachment_writer.ts, swept by
+ * attachment_sweep.ts). KV caps a value at 64 KiB and a commit at 800 KiB,
  * so bytes go in 60 KiB chunks, eight to a commit. An upload is invisible until its record
  * is committed after the last chunk; the `attachment_uploads` marker written before the
  * first chunk lets the sweep find what a dead process or an unused upload left behind.
  */
 import { DomainError } from "../errors.ts";
 import { keys } from "./keys.ts";
-import { commit, commitWithRetry } from "./kv.ts";
+import { commit } from "./kv.ts";
 
 /** Bytes per stored chunk: under KV's 64 KiB value limit with room for the key. */
 export const CHUNK_BYTES = 60 * 1024;
 /** Chunks per commit: 480 KiB, well under KV's 800 KiB per atomic operation. */
-const CHUNKS_PER_COMMIT = 8;
+export const CHUNKS_PER_COMMIT = 8;
 /** An upload no message used within this long is removed with its bytes. */
 export const UNUSED_ATTACHMENT_MS = 24 * 60 * 60 * 1000;
 
@@ -42,133 +43,11 @@ export type MessageAttachment =
   >
   & { thumbnail?: boolean };
 
-interface UploadMarker {
+/** Written before an upload's first chunk; the sweep's list of what to check. */
+export interface UploadMarker {
   conversationId: string;
   ownerId: string;
   createdAt: string;
-}
-
-/**
- * Writes one upload's bytes in bounded batches; `complete` makes it visible, `abort` (or
- * the sweep, after a crash) removes what was written.
- */
-export class AttachmentWriter {
-  readonly id = crypto.randomUUID();
-  #pending: Uint8Array[] = [];
-  #buffer = new Uint8Array(CHUNK_BYTES);
-  #filled = 0;
-  #counts: Record<AttachmentPart, number> = { file: 0, thumb: 0 };
-  #sizes: Record<AttachmentPart, number> = { file: 0, thumb: 0 };
-  #part: AttachmentPart = "file";
-
-  constructor(
-    private readonly kv: Deno.Kv,
-    readonly conversationId: string,
-    readonly ownerId: string,
-  ) {}
-
-  /** Records the upload before any byte is stored, so a crash leaves a trace to sweep. */
-  async begin(now = new Date()): Promise<void> {
-    const marker: UploadMarker = {
-      conversationId: this.conversationId,
-      ownerId: this.ownerId,
-      createdAt: now.toISOString(),
-    };
-    await commit(this.kv.atomic().set(keys.attachmentUpload(this.id), marker));
-  }
-
-  /** Bytes written so far to the current part. */
-  get size(): number {
-    return this.#sizes[this.#part];
-  }
-
-  /** Appends bytes to the current part; stores a batch whenever enough chunks are full. */
-  async write(bytes: Uint8Array): Promise<void> {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const n = Math.min(CHUNK_BYTES - this.#filled, bytes.length - offset);
-      this.#buffer.set(bytes.subarray(offset, offset + n), this.#filled);
-      this.#filled += n;
-      offset += n;
-      if (this.#filled === CHUNK_BYTES) this.#cut();
-    }
-    this.#sizes[this.#part] += bytes.length;
-    if (this.#pending.length >= CHUNKS_PER_COMMIT) await this.#flush();
-  }
-
-  /** Finishes the current part and starts the next (the thumbnail after the file). */
-  async startPart(part: AttachmentPart): Promise<void> {
-    await this.endPart();
-    this.#part = part;
-  }
-
-  /** Stores whatever of the current part is still buffered. */
-  async endPart(): Promise<void> {
-    if (this.#filled > 0) this.#cut();
-    await this.#flush();
-  }
-
-  /** Makes the upload visible: the record and the owner's quota row in one commit. */
-  async complete(
-    meta:
-      & Omit<
-        AttachmentRecord,
-        "id" | "conversationId" | "ownerId" | "size" | "createdAt" | "thumbnail"
-      >
-      & { thumbnail?: { type: string; width: number; height: number } },
-    now = new Date(),
-  ): Promise<AttachmentRecord> {
-    await this.endPart();
-    const { thumbnail, ...rest } = meta;
-    const record: AttachmentRecord = {
-      ...rest,
-      id: this.id,
-      conversationId: this.conversationId,
-      ownerId: this.ownerId,
-      size: this.#sizes.file,
-      ...(thumbnail
-        ? { thumbnail: { ...thumbnail, size: this.#sizes.thumb } }
-        : {}),
-      createdAt: now.toISOString(),
-    };
-    const key = keys.attachment(this.conversationId, this.id);
-    await commit(
-      this.kv.atomic()
-        .check({ key, versionstamp: null })
-        .set(key, record)
-        .set(
-          keys.userAttachment(this.ownerId, this.conversationId, this.id),
-          this.#sizes.file + this.#sizes.thumb,
-        ),
-    );
-    return record;
-  }
-
-  /** Removes every chunk written and the marker: a failed upload leaves nothing. */
-  async abort(): Promise<void> {
-    this.#pending = [];
-    await deleteChunks(this.kv, this.conversationId, this.id);
-    await commit(this.kv.atomic().delete(keys.attachmentUpload(this.id)));
-  }
-
-  #cut(): void {
-    this.#pending.push(this.#buffer.slice(0, this.#filled));
-    this.#filled = 0;
-  }
-
-  async #flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const op = this.kv.atomic();
-    for (const chunk of this.#pending) {
-      const index = this.#counts[this.#part]++;
-      op.set(
-        keys.attachmentChunk(this.conversationId, this.id, this.#part, index),
-        chunk,
-      );
-    }
-    this.#pending = [];
-    await commit(op);
-  }
 }
 
 /** The attachment, or null when it does not exist (or is not complete yet). */
@@ -312,47 +191,8 @@ export async function attachmentBytesByUser(
   return totals;
 }
 
-/**
- * Removes uploads no message used within `UNUSED_ATTACHMENT_MS` and what crashed uploads
- * left; returns how many went. The record goes first (under the head's check, so a send
- * that claims it meanwhile wins), then its chunks, then the marker: a sweep cut short
- * anywhere is finished by the next one.
- */
-export async function sweepAttachments(
-  kv: Deno.Kv,
-  now = new Date(),
-): Promise<number> {
-  let removed = 0;
-  const cutoff = now.getTime() - UNUSED_ATTACHMENT_MS;
-  for await (
-    const entry of kv.list<UploadMarker>({ prefix: keys.attachmentUploads() })
-  ) {
-    const marker = entry.value;
-    if (Date.parse(marker.createdAt) > cutoff) continue;
-    const id = String(entry.key[1]);
-    const cid = marker.conversationId;
-    const used = await commitWithRetry<boolean>(async () => {
-      const [head, record] = await kv.getMany<[unknown, AttachmentRecord]>([
-        keys.conversationHead(cid),
-        keys.attachment(cid, id),
-      ]);
-      if (record.value?.messageId) return { done: true };
-      const op = kv.atomic().check(head, record);
-      if (record.value) {
-        op.delete(record.key).delete(
-          keys.userAttachment(record.value.ownerId, cid, id),
-        );
-      }
-      return { op, result: false };
-    }, "Cannot sweep attachments: try again");
-    if (!used) await deleteChunks(kv, cid, id);
-    await commit(kv.atomic().check(entry).delete(entry.key));
-    removed++;
-  }
-  return removed;
-}
-
-async function deleteChunks(
+/** Deletes an attachment's chunks in batches of 100 (an abort, the sweep). */
+export async function deleteChunks(
   kv: Deno.Kv,
   cid: string,
   id: string,

@@ -5,6 +5,8 @@
  */
 import * as admin from "./admin.ts";
 import * as attachments from "./attachments.ts";
+import { sweepAttachments } from "./attachment_sweep.ts";
+import { AttachmentWriter } from "./attachment_writer.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
@@ -187,7 +189,7 @@ export class Db {
   // ---- attachments ----
   /** A writer for one upload's bytes; nothing is visible until `complete`. */
   attachmentWriter(cid: string, ownerId: string) {
-    return new attachments.AttachmentWriter(this.kv, cid, ownerId);
+    return new AttachmentWriter(this.kv, cid, ownerId);
   }
   getAttachment(cid: string, id: string) {
     return attachments.getAttachment(this.kv, cid, id);
@@ -207,7 +209,7 @@ export class Db {
   }
   /** Removes unused uploads older than a day and what crashed uploads left behind. */
   sweepAttachments(now?: Date) {
-    return attachments.sweepAttachments(this.kv, now);
+    return sweepAttachments(this.kv, now);
   }
 
   // ---- admin ----
