@@ -42,6 +42,8 @@ const envSchema = z.object({
     protocol: /^rediss?$/,
     error: "must be a redis:// or rediss:// URL",
   }).optional(),
+  MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  USER_QUOTA_BYTES: z.coerce.number().int().min(0).default(200 * 1024 * 1024),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
   GITHUB_URL: z.url().optional(),
@@ -75,6 +77,10 @@ export interface AppConfig {
   logFormat: "text" | "json";
   /** Redis (or Valkey) shared by every process: wake-ups, presence, typing, rate limits. */
   redisUrl?: string;
+  /** Largest attachment one upload may carry (`MAX_UPLOAD_BYTES`). */
+  maxUploadBytes: number;
+  /** Bytes of attachments one user may keep stored in total (`USER_QUOTA_BYTES`). */
+  userQuotaBytes: number;
   /** Where `deno task build` writes island bundles. */
   buildDir: string;
   /** Sign-in with GitHub (or GitHub Enterprise Server at `url`), when configured. */
@@ -134,6 +140,8 @@ export function loadConfig(
     logRequests: e.LOG_REQUESTS === "1",
     logFormat: e.LOG_FORMAT,
     redisUrl: e.NATTER_REDIS_URL,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    userQuotaBytes: e.USER_QUOTA_BYTES,
     buildDir: "_fresh",
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

@@ -18,6 +18,10 @@ import {
 } from "./load.ts";
 import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
 import { runInboxBench } from "./inbox_bench.ts";
+import {
+  formatAttachmentBench,
+  runAttachmentBench,
+} from "./attachments_bench.ts";
 import { measureRawWrites } from "./raw_writes.ts";
 import {
   formatPageMemory,
@@ -326,6 +330,8 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
   ];
   console.log("\nInbox (issue 11):");
   await inboxOnly();
+  console.log("");
+  console.log(formatAttachmentBench(await runAttachmentBench()));
   console.log(
     `\n${results.filter(Boolean).length}/${results.length} targets met in ${
       ((performance.now() - began) / 1000).toFixed(0)

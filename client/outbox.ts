@@ -7,6 +7,10 @@
  * never sent again by itself. Browser-only; the server never imports this.
  */
 import type { PublicMessage } from "../lib/messages.ts";
+import type { PublicAttachment } from "../lib/attachment_shape.ts";
+
+/** An uploaded file waiting to go out with a message. */
+export type PendingAttachment = Omit<PublicAttachment, "url">;
 
 export type OutboxStatus = "sending" | "sent" | "failed";
 
@@ -19,6 +23,8 @@ export interface OutboxItem {
   id?: string;
   /** False when the server refused the message itself (e.g. 422): only a manual retry. */
   retryable?: boolean;
+  /** Uploaded files sent with the text (issue 14). */
+  attachments?: PendingAttachment[];
 }
 
 /** What a saved item looks like in storage. */
@@ -26,6 +32,7 @@ interface SavedItem {
   clientId: string;
   text: string;
   refused?: true;
+  attachments?: PendingAttachment[];
 }
 
 /** True for an answer that sending the same request again cannot turn into a success. */
@@ -53,16 +60,14 @@ export function loadOutbox(key: string): OutboxItem[] {
       .filter((x) =>
         typeof x?.clientId === "string" && typeof x?.text === "string"
       )
-      .map((x): OutboxItem =>
-        x.refused === true
-          ? {
-            clientId: x.clientId,
-            text: x.text,
-            status: "failed",
-            retryable: false,
-          }
-          : { clientId: x.clientId, text: x.text, status: "sending" }
-      );
+      .map((x): OutboxItem => ({
+        clientId: x.clientId,
+        text: x.text,
+        ...(x.refused === true
+          ? { status: "failed", retryable: false }
+          : { status: "sending" }),
+        ...(Array.isArray(x.attachments) ? { attachments: x.attachments } : {}),
+      }));
   } catch {
     // Storage disabled (private mode, quota) or garbage: start empty.
     return [];
@@ -73,11 +78,12 @@ export function loadOutbox(key: string): OutboxItem[] {
 export function saveOutbox(key: string, items: OutboxItem[]): void {
   const unsent = items
     .filter((item) => !item.id)
-    .map(({ clientId, text, status, retryable }): SavedItem =>
-      status === "failed" && retryable === false
-        ? { clientId, text, refused: true }
-        : { clientId, text }
-    );
+    .map(({ clientId, text, status, retryable, attachments }): SavedItem => ({
+      clientId,
+      text,
+      ...(status === "failed" && retryable === false ? { refused: true } : {}),
+      ...(attachments?.length ? { attachments } : {}),
+    }));
   try {
     if (unsent.length === 0) localStorage.removeItem(key);
     else localStorage.setItem(key, JSON.stringify(unsent));

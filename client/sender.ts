@@ -100,7 +100,13 @@ export class OutboxSender {
           "content-type": "application/json",
           accept: "application/json",
         },
-        body: JSON.stringify({ text: item.text, clientId: item.clientId }),
+        body: JSON.stringify({
+          text: item.text,
+          clientId: item.clientId,
+          ...(item.attachments?.length
+            ? { attachments: item.attachments.map((a) => a.id) }
+            : {}),
+        }),
         signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
       });
     } catch {

@@ -24,6 +24,9 @@ import {
   withoutDelivered,
 } from "../client/outbox.ts";
 import { OutboxSender } from "../client/sender.ts";
+import { useUploads } from "../client/uploads.ts";
+import { usePhotoViewer } from "../client/photo_viewer.ts";
+import { PhotoViewer } from "../components/chat/PhotoViewer.tsx";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
@@ -82,6 +85,8 @@ export default function ChatWindow(props: ChatWindowProps) {
   const apiUrl = `/api/conversations/${
     encodeURIComponent(props.peer)
   }/messages`;
+  const uploads = useUploads(apiUrl.replace(/messages$/, "attachments"));
+  usePhotoViewer(scrollerRef);
   const { older, loadOlder } = useOlderPages({
     apiUrl,
     messages,
@@ -168,11 +173,14 @@ export default function ChatWindow(props: ChatWindowProps) {
   function send(event?: Event) {
     event?.preventDefault();
     const value = text.value.trim();
-    if (!value) return;
+    const attachments = uploads.take(error);
+    if (!attachments) return;
+    if (!value && attachments.length === 0) return;
     setOutbox((items) => [...items, {
       clientId: crypto.randomUUID(),
       text: value,
       status: "sending",
+      ...(attachments.length ? { attachments } : {}),
     }]);
     setText("");
     inputRef.current?.focus();
@@ -261,7 +269,11 @@ export default function ChatWindow(props: ChatWindowProps) {
   }
 
   return (
-    <section class="chat" aria-labelledby="chat-title">
+    <section
+      class="chat"
+      aria-labelledby="chat-title"
+      {...uploads.dropProps}
+    >
       <ChatHeader peer={props.peer} connection={connection.value} />
       <div class="messages-wrap">
         <div
@@ -302,7 +314,9 @@ export default function ChatWindow(props: ChatWindowProps) {
         inputRef={inputRef}
         onInput={setText}
         onSend={send}
+        {...uploads.composerProps}
       />
+      <PhotoViewer />
     </section>
   );
 }

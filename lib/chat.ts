@@ -234,7 +234,7 @@ export async function sendMessage(
   state: State,
   me: SessionUser,
   peer: User,
-  input: { text: string; clientId?: string },
+  input: { text: string; clientId?: string; attachments?: string[] },
 ): Promise<{ message: PublicMessage; created: boolean }> {
   if (!(await state.limits.sends.take(me.id))) {
     throw new DomainError(
@@ -246,7 +246,13 @@ export async function sendMessage(
       },
     );
   }
-  const result = await state.db.sendMessage({ from: me, to: peer, ...input });
+  const { attachments, ...rest } = input;
+  const result = await state.db.sendMessage({
+    from: me,
+    to: peer,
+    ...rest,
+    attachmentIds: attachments,
+  });
   state.bus.publish([me.id, peer.id]);
   return {
     message: toPublicMessage(result.message, [me, peer], me.id),

@@ -1,5 +1,9 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
 import type { Message, User } from "./db/db.ts";
+import {
+  type PublicAttachment,
+  toPublicAttachment,
+} from "./attachment_shape.ts";
 
 /** A message as the API and the island see it. */
 export interface PublicMessage {
@@ -10,6 +14,8 @@ export interface PublicMessage {
   sentAt: string;
   /** Only on the viewer's own messages: the id their client chose, to match its outbox. */
   clientId?: string;
+  /** Files and photos sent with the message (issue 14); empty for text only. */
+  attachments: PublicAttachment[];
 }
 
 /**
@@ -29,6 +35,13 @@ export function toPublicMessage(
     to: name(message.to),
     text: message.text,
     sentAt: message.sentAt,
+    // Download URLs name the conversation as the viewer sees it: by the other member.
+    attachments: (message.attachments ?? []).map((a) =>
+      toPublicAttachment(
+        a,
+        name(message.from === viewerId ? message.to : message.from),
+      )
+    ),
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }
       : {}),

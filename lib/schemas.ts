@@ -76,9 +76,31 @@ export const messageTextSchema = z.string({ error: "Text is required" })
     "Message must not be empty",
   );
 
+/** The most attachments one message may carry. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+
+/** A send: text, or attachments with text that may then be empty. */
 export const sendMessageSchema = z.object({
-  text: messageTextSchema,
+  text: z.string({ error: "Text is required" }).default(""),
   clientId: z.uuid("clientId must be a UUID").optional(),
+  attachments: z.array(z.uuid("Attachment ids are UUIDs"))
+    .max(
+      MAX_ATTACHMENTS_PER_MESSAGE,
+      `At most ${MAX_ATTACHMENTS_PER_MESSAGE} attachments per message`,
+    )
+    .optional(),
+}).transform((input, ctx) => {
+  if (input.attachments?.length && NOTHING_VISIBLE.test(input.text)) {
+    return { ...input, text: "" };
+  }
+  const text = messageTextSchema.safeParse(input.text);
+  if (!text.success) {
+    for (const issue of text.error.issues) {
+      ctx.addIssue({ ...issue, path: ["text", ...issue.path] } as never);
+    }
+    return z.NEVER;
+  }
+  return { ...input, text: text.data };
 });
 
 export const messagesQuerySchema = z.object({

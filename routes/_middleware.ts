@@ -6,7 +6,8 @@ import { hashSessionToken, readSessionToken } from "../server/auth.ts";
 import { authenticatedAt } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
 import type { RouteContext } from "../runtime/types.ts";
-import { redirect } from "../server/http.ts";
+import { ATTACHMENT_DOWNLOAD, redirect } from "../server/http.ts";
+import { attachmentNotFound } from "../lib/attachments.ts";
 import type { State } from "../server/state.ts";
 
 const PUBLIC_PATHS = [/^\/$/, /^\/login$/, /^\/register$/, /^\/auth\//];
@@ -24,6 +25,8 @@ export async function handler(ctx: RouteContext<State>): Promise<Response> {
   }
   const path = ctx.url.pathname;
   if (!ctx.state.user && !PUBLIC_PATHS.some((p) => p.test(path))) {
+    // An attachment's URL must not tell a stranger that it exists.
+    if (ATTACHMENT_DOWNLOAD.test(path)) throw attachmentNotFound();
     if (path.startsWith("/api/")) {
       throw new DomainError(
         "unauthenticated",

@@ -23,6 +23,7 @@ import {
   MAX_MESSAGE_BODY_BYTES,
 } from "./http.ts";
 import { createLogger } from "./log.ts";
+import { startAttachmentSweep } from "./attachment_sweep.ts";
 import { compress } from "./middleware/compress.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { hostCheck } from "./middleware/host_check.ts";
@@ -166,7 +167,11 @@ export async function createApp(
       }),
     ]),
   );
-  app.use("*", (c, next) => bodyLimits.get(bodyLimitFor(c.req.path))!(c, next));
+  app.use("*", (c, next) => {
+    const limit = bodyLimitFor(c.req.path, c.req.header("content-type"));
+    return limit === null ? next() : bodyLimits.get(limit)!(c, next);
+  });
+  startAttachmentSweep(db, shutdown, log);
 
   mountStaticFiles(app, {
     assets,

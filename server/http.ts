@@ -24,8 +24,26 @@ const MESSAGE_ROUTES = [
   /^\/api\/conversations\/[^/]+\/messages\/?$/,
 ];
 
-/** The body limit for a request path: room for one message where one is sent, small elsewhere. */
-export function bodyLimitFor(path: string): number {
+/** Routes that stream a file upload and enforce `MAX_UPLOAD_BYTES` themselves. */
+const UPLOAD_ROUTES = [/^\/api\/conversations\/[^/]+\/attachments\/?$/];
+
+/** Attachment downloads: members only, so everyone else gets 404, signed in or not. */
+export const ATTACHMENT_DOWNLOAD =
+  /^\/api\/conversations\/[^/]+\/attachments\/[^/]+(\/thumbnail)?\/?$/;
+
+/**
+ * The body limit for a request path: room for one message where one is sent, small
+ * elsewhere, and none (null) where an upload streams under its own limit.
+ */
+export function bodyLimitFor(
+  path: string,
+  contentType = "",
+): number | null {
+  if (UPLOAD_ROUTES.some((route) => route.test(path))) return null;
+  // The chat page's no-JS form takes a file too: then it streams like an upload.
+  if (
+    MESSAGE_ROUTES[0].test(path) && /^multipart\/form-data\b/i.test(contentType)
+  ) return null;
   return MESSAGE_ROUTES.some((route) => route.test(path))
     ? MAX_MESSAGE_BODY_BYTES
     : MAX_BODY_BYTES;

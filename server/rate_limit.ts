@@ -107,6 +107,8 @@ export interface RateLimiters {
   sends: RateLimiter;
   /** Provider sign-ins started per client address (each stores a pending state). */
   signInStarts: RateLimiter;
+  /** Attachment uploads per user (issue 14): a chat's worth of photos at once, then 1/s. */
+  uploads: RateLimiter;
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
@@ -140,6 +142,7 @@ export function createRateLimiters(shared?: SharedBuckets): RateLimiters {
     }),
     sends: limit("sends", { capacity: 300, refillPerSecond: 20 }),
     signInStarts: limit("sign_in_starts", { capacity: 60, refillPerSecond: 1 }),
+    uploads: limit("uploads", { capacity: 60, refillPerSecond: 1 }),
   };
 }
 

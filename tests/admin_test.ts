@@ -222,11 +222,13 @@ Deno.test("user:list and stats report accounts, activity and sizes as a table or
     conversations: 2,
     messages: 5,
     sessions: 1,
+    attachmentBytes: 0,
+    attachmentBytesByUser: {},
   });
   const statsTable = await runAdmin(dir.kv(), ["stats"]);
   assert.match(
     statsTable.stdout,
-    /^users +3\nconversations +2\nmessages +5\nsessions +1\n$/,
+    /^users +3\nconversations +2\nmessages +5\nsessions +1\nattachmentBytes +0\n$/,
   );
 });
 
@@ -320,5 +322,7 @@ Deno.test("user:delete removes the user and every key that mentions them, and fi
     conversations: 1,
     messages: 3,
     sessions: 1,
+    attachmentBytes: 0,
+    attachmentBytesByUser: {},
   });
 });

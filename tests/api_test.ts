@@ -27,6 +27,7 @@ Deno.test("POST then GET messages round-trips the documented JSON shapes", async
   assert.match(sent.headers.get("content-type") ?? "", /application\/json/);
   const { message } = await sent.json();
   assert.deepEqual(Object.keys(message).sort(), [
+    "attachments",
     "from",
     "id",
     "sentAt",

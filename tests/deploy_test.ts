@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { jpegWithGps, upload } from "./attachment_fixtures.ts";
 import { spawnServer } from "../bench/server_process.ts";
 import { loadConfig } from "../fresh.config.ts";
 import { messagesPath, registerPair } from "./helpers.ts";
@@ -43,6 +44,15 @@ Deno.test("main.ts runs as Deno Deploy runs it: no runtime flags, and no write t
     assert.deepEqual(body.messages.map((m: { text: string }) => m.text), [
       "hi",
     ]);
+    // A photo's thumbnail is made without native add-ons (no --allow-ffi here).
+    const photo = await upload(alice, bobName, await jpegWithGps(), "p.jpg");
+    assert.equal(photo.status, 201, server.output());
+    const { attachment } = await photo.json();
+    const thumb = await alice.fetch(
+      `/api/conversations/${bobName}/attachments/${attachment.id}/thumbnail`,
+    );
+    assert.equal(thumb.status, 200);
+    await thumb.body?.cancel();
     const page = await bob.fetch(`/chat/${aliceName}`);
     assert.equal(page.status, 200);
     // The island bundle built by `deno task build` is served as it is.

@@ -5,6 +5,9 @@
  */
 import type { Signal } from "@preact/signals";
 import type { Ref } from "preact";
+import type { UploadItem } from "../../client/uploads.ts";
+import { UploadTray } from "./UploadTray.tsx";
+import { PaperclipIcon } from "./icons.tsx";
 
 export interface ComposerProps {
   peer: string;
@@ -12,6 +15,10 @@ export interface ComposerProps {
   inputRef: Ref<HTMLTextAreaElement>;
   onInput(value: string): void;
   onSend(event?: Event): void;
+  /** Files being attached (issue 14); picked with the paperclip or pasted. */
+  uploads?: UploadItem[];
+  onFiles?(files: FileList): void;
+  onCancelUpload?(key: string): void;
 }
 
 /** The textarea and Send button under the message list. */
@@ -21,13 +28,43 @@ export function Composer(props: ComposerProps) {
       props.onSend(event);
     }
   }
+  function onPaste(event: ClipboardEvent) {
+    const files = event.clipboardData?.files;
+    if (files?.length && props.onFiles) {
+      event.preventDefault();
+      props.onFiles(files);
+    }
+  }
   return (
     <form
       class="composer"
       method="post"
+      // Without JavaScript the file goes with the text in one multipart post.
+      enctype="multipart/form-data"
       action={`/chat/${encodeURIComponent(props.peer)}`}
       onSubmit={props.onSend}
     >
+      <UploadTray
+        items={props.uploads ?? []}
+        onCancel={(key) => props.onCancelUpload?.(key)}
+      />
+      <label class="button attach" title="Attach files">
+        <PaperclipIcon />
+        <span class="sr-only">Attach files</span>
+        <input
+          type="file"
+          name="file"
+          class="file-input"
+          multiple
+          onChange={(e) => {
+            const input = e.target as HTMLInputElement;
+            if (input.files?.length && props.onFiles) {
+              props.onFiles(input.files);
+              input.value = "";
+            }
+          }}
+        />
+      </label>
       <label for="message-text" class="sr-only">Message</label>
       <textarea
         id="message-text"
@@ -41,7 +78,7 @@ export function Composer(props: ComposerProps) {
         value={props.text.value}
         onInput={(e) => props.onInput((e.target as HTMLTextAreaElement).value)}
         onKeyDown={onKeyDown}
-        required
+        onPaste={onPaste}
       />
       <span id="composer-hint" class="sr-only">
         Enter sends, Shift+Enter starts a new line.

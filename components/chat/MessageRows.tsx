@@ -11,6 +11,7 @@ import type { PublicMessage } from "../../lib/messages.ts";
 import { type Clock, dayKey, formatDay, formatTime } from "../format.ts";
 import { linkify } from "../linkify.ts";
 import type { OutboxItem } from "../../client/outbox.ts";
+import { Attachments } from "./Attachments.tsx";
 
 /** What the writer can do with an unsent message. */
 export interface OutboxActions {
@@ -61,7 +62,8 @@ const MessageRow = memo(function MessageRow(
       data-message-id={m.id}
     >
       <div class="bubble">
-        <MessageText text={m.text} />
+        <Attachments items={m.attachments ?? []} />
+        {m.text && <MessageText text={m.text} />}
         <span class="meta">
           <span class="sr-only">{props.mine ? "You, " : `${m.from}, `}</span>
           <time datetime={m.sentAt}>{props.time}</time>
@@ -91,7 +93,10 @@ const PendingRow = memo(function PendingRow(
       data-client-id={item.clientId}
     >
       <div class="bubble">
-        <MessageText text={item.text} />
+        {item.attachments?.map((a) => (
+          <p key={a.id} class="pending-file">📎 {a.name}</p>
+        ))}
+        {item.text && <MessageText text={item.text} />}
         <span class="meta">
           {item.status !== "failed" && (
             <span class="status">{item.status}</span>

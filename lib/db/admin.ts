@@ -4,6 +4,7 @@
  * batches well under KV's limit of 1000 mutations. Deleting a user is in `admin_delete.ts`.
  */
 import { DomainError } from "../errors.ts";
+import { attachmentBytesByUser } from "./attachments.ts";
 import type { MemberConversationRow } from "./conversations.ts";
 import { keys } from "./keys.ts";
 import { hasNoData, isMigrationLeaseKey } from "./migrations/runner.ts";
@@ -29,6 +30,9 @@ export interface AdminStats {
   conversations: number;
   messages: number;
   sessions: number;
+  /** Bytes of attachments stored (files and thumbnails), in total and per username. */
+  attachmentBytes: number;
+  attachmentBytesByUser: Record<string, number>;
 }
 
 /**
@@ -78,8 +82,18 @@ export async function countAll(
     conversations: 0,
     messages: 0,
     sessions: 0,
+    attachmentBytes: 0,
+    attachmentBytesByUser: {},
   };
-  for await (const _ of kv.list({ prefix: keys.users() })) stats.users++;
+  const names = new Map<string, string>();
+  for await (const entry of kv.list<User>({ prefix: keys.users() })) {
+    stats.users++;
+    names.set(entry.value.id, entry.value.username);
+  }
+  for (const [userId, bytes] of await attachmentBytesByUser(kv)) {
+    stats.attachmentBytes += bytes;
+    stats.attachmentBytesByUser[names.get(userId) ?? userId] = bytes;
+  }
   // Each direct conversation has a row in both members' indexes: count it once, via the
   // smaller id, and read its head (whose seq is its message count) in batches of 10.
   // Rows of the version 1 layout have the same fields, so a database not migrated yet

@@ -57,6 +57,7 @@ export async function deleteUserCascade(
     removed += await deleteUserIdentities(kv, userId);
     const leftovers = [
       ...await listKeys(kv, keys.userConversations(userId)),
+      ...await listKeys(kv, keys.userAttachments(userId)),
       ...await listKeys(kv, legacyKeys.unreads(userId)),
       keys.userActivity(userId),
       keys.sentCount(userId),
@@ -118,7 +119,12 @@ async function deleteConversationWith(
     legacyKeys.userConversation(member, member === userId ? peerId : userId),
     keys.userConversation(member, cid),
   ]);
-  await deleteKeys(kv, [keys.conversation(cid), ...memberKeys]);
+  // Both members' quota rows for the conversation's attachments (their bytes went above).
+  const quotaRows = [
+    ...await listKeys(kv, keys.userConversationAttachments(userId, cid)),
+    ...await listKeys(kv, keys.userConversationAttachments(peerId, cid)),
+  ];
+  await deleteKeys(kv, [keys.conversation(cid), ...memberKeys, ...quotaRows]);
   return messages;
 }
 

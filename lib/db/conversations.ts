@@ -66,7 +66,7 @@ export async function getConversation(
 export function addMessageToMembers(
   op: Deno.AtomicOperation,
   conversation: Pick<ConversationRecord, "id" | "kind" | "members">,
-  message: Pick<Message, "seq" | "from" | "text" | "sentAt">,
+  message: Pick<Message, "seq" | "from" | "text" | "sentAt" | "attachments">,
 ): Deno.AtomicOperation {
   for (const member of conversation.members) {
     const peerId = conversation.kind === "direct"
@@ -79,7 +79,11 @@ export function addMessageToMembers(
       lastSeq: message.seq,
       lastMessageAt: message.sentAt,
       lastFromId: message.from,
-      preview: truncateGraphemes(message.text, PREVIEW_LENGTH),
+      // A message of attachments only is previewed by the first one's name.
+      preview: truncateGraphemes(
+        message.text || `📎 ${message.attachments?.[0]?.name ?? ""}`,
+        PREVIEW_LENGTH,
+      ),
     };
     op.set(keys.userConversation(member, conversation.id), row);
     if (member !== message.from) {

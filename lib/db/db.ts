@@ -4,6 +4,9 @@
  * touches KV; keys are built in `keys.ts` and every write commits through `kv.ts`.
  */
 import * as admin from "./admin.ts";
+import * as attachments from "./attachments.ts";
+import { sweepAttachments } from "./attachment_sweep.ts";
+import { AttachmentWriter } from "./attachment_writer.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as identities from "./identities.ts";
@@ -29,6 +32,11 @@ export type { User } from "./users.ts";
 export { OAUTH_STATE_MAX_AGE_MS } from "./identities.ts";
 export type { OAuthState, UserIdentity } from "./identities.ts";
 export type { ConversationHead, HeadState, Message } from "./messages.ts";
+export type {
+  AttachmentPart,
+  AttachmentRecord,
+  MessageAttachment,
+} from "./attachments.ts";
 export type {
   ConversationRecord,
   ConversationSummary,
@@ -176,6 +184,32 @@ export class Db {
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
   markRead(userId: string, cid: string, upToSeq: number) {
     return conversations.markRead(this.kv, userId, cid, upToSeq);
+  }
+
+  // ---- attachments ----
+  /** A writer for one upload's bytes; nothing is visible until `complete`. */
+  attachmentWriter(cid: string, ownerId: string) {
+    return new AttachmentWriter(this.kv, cid, ownerId);
+  }
+  getAttachment(cid: string, id: string) {
+    return attachments.getAttachment(this.kv, cid, id);
+  }
+  streamAttachment(
+    record: attachments.AttachmentRecord,
+    part: attachments.AttachmentPart,
+    range: { start: number; end: number },
+  ) {
+    return attachments.streamAttachment(this.kv, record, part, range);
+  }
+  userAttachmentBytes(userId: string) {
+    return attachments.userAttachmentBytes(this.kv, userId);
+  }
+  attachmentBytesByUser() {
+    return attachments.attachmentBytesByUser(this.kv);
+  }
+  /** Removes unused uploads older than a day and what crashed uploads left behind. */
+  sweepAttachments(now?: Date) {
+    return sweepAttachments(this.kv, now);
   }
 
   // ---- admin ----

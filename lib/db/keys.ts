@@ -90,6 +90,54 @@ export const keys = {
   /** The conversation record (kind, members, creation), and the prefix of all it holds. */
   conversation: (conversationId: string) => ["conversations", conversationId],
   allUserConversations: () => ["user_conversations"],
+  // Attachments (issue 14) live under their conversation, so deleting a conversation's
+  // prefix removes their bytes too; a group's conversation id works the same way.
+  /** An attachment's record: owner, name, type, size, image size, the message using it. */
+  attachment: (conversationId: string, attachmentId: string) => [
+    "conversations",
+    conversationId,
+    "attachments",
+    attachmentId,
+  ],
+  /** An attachment's bytes, `part` "file" or "thumb", in chunks of at most 60 KiB. */
+  attachmentChunk: (
+    conversationId: string,
+    attachmentId: string,
+    part: "file" | "thumb",
+    index: number,
+  ) => [
+    "conversations",
+    conversationId,
+    "attachment_chunks",
+    attachmentId,
+    part,
+    index,
+  ],
+  attachmentChunks: (conversationId: string, attachmentId: string) => [
+    "conversations",
+    conversationId,
+    "attachment_chunks",
+    attachmentId,
+  ],
+  /** Written before the first chunk, removed when a message uses it: what the sweep scans. */
+  attachmentUpload: (attachmentId: string) => [
+    "attachment_uploads",
+    attachmentId,
+  ],
+  attachmentUploads: () => ["attachment_uploads"],
+  /** Bytes a user stores in one conversation's attachment: quota, stats and deletion. */
+  userAttachment: (
+    userId: string,
+    conversationId: string,
+    attachmentId: string,
+  ) => ["user_attachments", userId, conversationId, attachmentId],
+  userConversationAttachments: (userId: string, conversationId: string) => [
+    "user_attachments",
+    userId,
+    conversationId,
+  ],
+  userAttachments: (userId: string) => ["user_attachments", userId],
+  allUserAttachments: () => ["user_attachments"],
   /** Server-side secrets, made on first use (the device-cookie signing key). */
   secret: (name: string) => ["secrets", name],
   secrets: () => ["secrets"],

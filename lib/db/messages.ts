@@ -4,6 +4,12 @@
  */
 import { DomainError } from "../errors.ts";
 import {
+  markAttachmentsUsed,
+  type MessageAttachment,
+  readClaimableAttachments,
+  toMessageAttachments,
+} from "./attachments.ts";
+import {
   addMessageToMembers,
   type ConversationRecord,
 } from "./conversations.ts";
@@ -20,6 +26,8 @@ export interface Message {
   text: string;
   sentAt: string;
   clientId?: string;
+  /** Copies of the attachments' public fields (issue 14); absent on text-only messages. */
+  attachments?: MessageAttachment[];
 }
 
 export interface ConversationHead {
@@ -44,6 +52,8 @@ export async function sendMessage(
     to: Pick<User, "id">;
     text: string;
     clientId?: string;
+    /** Ids of the sender's unused uploads in this conversation (at most 10). */
+    attachmentIds?: string[];
     now?: Date;
   },
 ): Promise<{ message: Message; created: boolean }> {
@@ -80,6 +90,14 @@ export async function sendMessage(
           return { done: { message: stored.value, created: false } };
         }
       }
+      const claimed = input.attachmentIds?.length
+        ? await readClaimableAttachments(
+          kv,
+          cid,
+          input.from.id,
+          input.attachmentIds,
+        )
+        : [];
       const seq = (head.value?.seq ?? 0) + 1;
       const sentAt = (input.now ?? new Date()).toISOString();
       const message: Message = {
@@ -90,6 +108,9 @@ export async function sendMessage(
         text: input.text,
         sentAt,
         ...(input.clientId ? { clientId: input.clientId } : {}),
+        ...(claimed.length
+          ? { attachments: toMessageAttachments(claimed) }
+          : {}),
       };
       const conversation: ConversationRecord = record.value ?? {
         id: cid,
@@ -105,6 +126,8 @@ export async function sendMessage(
       // The first message creates the record; the head check already makes it the first.
       if (!record.value) op.check(record).set(recordKey, conversation);
       addMessageToMembers(op, conversation, message);
+      // No check per attachment: every claim and the sweep hold the head's check.
+      markAttachmentsUsed(op, claimed, message.id);
       if (clientKey) {
         op.check({ key: clientKey, versionstamp: null }).set(clientKey, seq);
       }

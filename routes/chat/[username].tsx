@@ -12,9 +12,10 @@ import { type ConversationEntry, currentEventCursor } from "../../lib/inbox.ts";
 import { DomainError } from "../../lib/errors.ts";
 import { errorHeaders } from "../../server/errors.ts";
 import type { PageProps, RouteContext } from "../../runtime/types.ts";
-import { readForm, redirect } from "../../server/http.ts";
+import { redirect } from "../../server/http.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
-import { messageTextSchema } from "../../lib/schemas.ts";
+import { sendMessageSchema } from "../../lib/schemas.ts";
+import { readChatForm } from "../../server/chat_form.ts";
 import type { State } from "../../server/state.ts";
 import ChatWindow from "../../islands/ChatWindow.tsx";
 import ChatList from "../../islands/ChatList.tsx";
@@ -79,8 +80,8 @@ export const handler = {
   async POST(ctx: RouteContext<State, ChatData>) {
     const me = requireUser(ctx.state);
     const peer = await findPeer(ctx.state, ctx.params.username);
-    const form = await readForm(ctx.req);
-    const parsed = messageTextSchema.safeParse(form.text ?? "");
+    const form = await readChatForm(ctx.state, me, peer, ctx.req);
+    const parsed = sendMessageSchema.safeParse(form);
     if (!parsed.success) {
       return renderChat(ctx, {
         error: parsed.error.issues[0].message,
@@ -90,7 +91,7 @@ export const handler = {
       });
     }
     try {
-      await sendMessage(ctx.state, me, peer, { text: parsed.data });
+      await sendMessage(ctx.state, me, peer, parsed.data);
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== "rate_limited") {
         throw error;

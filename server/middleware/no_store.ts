@@ -13,7 +13,10 @@ export function noStore(): MiddlewareHandler<{ Variables: { state: State } }> {
     const path = c.req.path;
     const api = path === "/api" || path.startsWith("/api/");
     if (api || c.get("state")?.user) {
-      if (api || !c.res.headers.has("cache-control")) {
+      // Attachment downloads choose `private` (never shared caches, revalidated by ETag).
+      const own = c.res.headers.get("cache-control");
+      if (own === "private") return;
+      if (api || !own) {
         c.res.headers.set("cache-control", "no-store");
       }
     }

@@ -33,7 +33,13 @@ export function securityHeaders(): MiddlewareHandler<
   { Variables: { state: State } }
 > {
   return async (c, next) => {
-    await baseHeaders(c, next);
+    // A response that set its own, stricter policy (attachment downloads) keeps it.
+    let own: string | null = null;
+    await baseHeaders(c, async () => {
+      await next();
+      own = c.res.headers.get("content-security-policy");
+    });
+    if (own) c.res.headers.set("content-security-policy", own);
     if (c.get("state").secure) {
       c.res.headers.set("strict-transport-security", HSTS);
     }

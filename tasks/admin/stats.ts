@@ -4,10 +4,13 @@ import { table } from "./format.ts";
 
 export const stats: Command = {
   name: "stats",
-  summary: "count users, conversations, messages and sessions",
+  summary:
+    "count users, conversations, messages, sessions and attachment bytes",
   description:
     "Counts users, conversations (pairs of users who exchanged messages), messages and\n" +
-    'live sessions. --json prints {"users","conversations","messages","sessions"}.',
+    "live sessions, and the bytes of attachments stored, in total and per user. --json\n" +
+    'prints {"users","conversations","messages","sessions","attachmentBytes",\n' +
+    '"attachmentBytesByUser":{"<username>":bytes}}.',
   example: "deno task admin stats",
   args: { flags: { json: "print JSON instead of a table" } },
   async run(args, open) {
@@ -17,9 +20,20 @@ export const stats: Command = {
       console.log(JSON.stringify(counts));
       return;
     }
+    const { attachmentBytesByUser, ...totals } = counts;
     console.log(table(
-      Object.entries(counts).map(([name, count]) => [name, String(count)]),
+      Object.entries(totals).map(([name, count]) => [name, String(count)]),
       [1],
     ));
+    const perUser = Object.entries(attachmentBytesByUser);
+    if (perUser.length > 0) {
+      console.log("\nattachment bytes per user");
+      console.log(table(
+        perUser.sort((a, b) => b[1] - a[1]).map((
+          [name, bytes],
+        ) => [name, String(bytes)]),
+        [1],
+      ));
+    }
   },
 };
