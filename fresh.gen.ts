@@ -8,18 +8,22 @@ import * as $3 from "./routes/account.tsx";
 import * as $4 from "./routes/api/conversations.ts";
 import * as $5 from "./routes/api/conversations/[username]/messages.ts";
 import * as $6 from "./routes/api/conversations/[username]/read.ts";
-import * as $7 from "./routes/api/events.ts";
-import * as $8 from "./routes/api/events/stream.ts";
-import * as $9 from "./routes/api/users.ts";
-import * as $10 from "./routes/auth/[provider]/callback.ts";
-import * as $11 from "./routes/auth/[provider]/signin.ts";
-import * as $12 from "./routes/auth/[provider]/unlink.ts";
-import * as $13 from "./routes/chat/[username].tsx";
-import * as $14 from "./routes/index.tsx";
-import * as $15 from "./routes/login.tsx";
-import * as $16 from "./routes/logout.ts";
-import * as $17 from "./routes/register.tsx";
-import * as $18 from "./routes/users.tsx";
+import * as $7 from "./routes/api/conversations/[username]/typing.ts";
+import * as $8 from "./routes/api/events.ts";
+import * as $9 from "./routes/api/events/stream.ts";
+import * as $10 from "./routes/api/settings.ts";
+import * as $11 from "./routes/api/users.ts";
+import * as $12 from "./routes/api/users/[username]/presence.ts";
+import * as $13 from "./routes/auth/[provider]/callback.ts";
+import * as $14 from "./routes/auth/[provider]/signin.ts";
+import * as $15 from "./routes/auth/[provider]/unlink.ts";
+import * as $16 from "./routes/chat/[username].tsx";
+import * as $17 from "./routes/index.tsx";
+import * as $18 from "./routes/login.tsx";
+import * as $19 from "./routes/logout.ts";
+import * as $20 from "./routes/register.tsx";
+import * as $21 from "./routes/settings.tsx";
+import * as $22 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -33,18 +37,22 @@ const manifest: Manifest = {
     "./routes/api/conversations.ts": $4,
     "./routes/api/conversations/[username]/messages.ts": $5,
     "./routes/api/conversations/[username]/read.ts": $6,
-    "./routes/api/events.ts": $7,
-    "./routes/api/events/stream.ts": $8,
-    "./routes/api/users.ts": $9,
-    "./routes/auth/[provider]/callback.ts": $10,
-    "./routes/auth/[provider]/signin.ts": $11,
-    "./routes/auth/[provider]/unlink.ts": $12,
-    "./routes/chat/[username].tsx": $13,
-    "./routes/index.tsx": $14,
-    "./routes/login.tsx": $15,
-    "./routes/logout.ts": $16,
-    "./routes/register.tsx": $17,
-    "./routes/users.tsx": $18,
+    "./routes/api/conversations/[username]/typing.ts": $7,
+    "./routes/api/events.ts": $8,
+    "./routes/api/events/stream.ts": $9,
+    "./routes/api/settings.ts": $10,
+    "./routes/api/users.ts": $11,
+    "./routes/api/users/[username]/presence.ts": $12,
+    "./routes/auth/[provider]/callback.ts": $13,
+    "./routes/auth/[provider]/signin.ts": $14,
+    "./routes/auth/[provider]/unlink.ts": $15,
+    "./routes/chat/[username].tsx": $16,
+    "./routes/index.tsx": $17,
+    "./routes/login.tsx": $18,
+    "./routes/logout.ts": $19,
+    "./routes/register.tsx": $20,
+    "./routes/settings.tsx": $21,
+    "./routes/users.tsx": $22,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,

@@ -1,5 +1,8 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
-import type { Message, User } from "./db/db.ts";
+import type { Message, StatusPositions, User } from "./db/db.ts";
+
+/** Where one of my messages has got to; it only moves forward. */
+export type MessageStatus = "sent" | "delivered" | "read";
 
 /** A message as the API and the island see it. */
 export interface PublicMessage {
@@ -10,16 +13,32 @@ export interface PublicMessage {
   sentAt: string;
   /** Only on the viewer's own messages: the id their client chose, to match its outbox. */
   clientId?: string;
+  /** Only on the viewer's own messages: sent (stored), delivered, read. */
+  status?: MessageStatus;
+}
+
+/** The status of a message at `seq` given how far the others have received and read. */
+export function statusAt(
+  seq: number,
+  positions: StatusPositions | undefined,
+): MessageStatus {
+  if (positions?.seen && positions.seen.seq >= seq) return "read";
+  if (positions?.delivered && positions.delivered.seq >= seq) {
+    return "delivered";
+  }
+  return "sent";
 }
 
 /**
  * Maps a stored message to its public shape as `viewerId` sees it; ids become the two
- * participants' names. The client id is the sender's own business, so only they get it.
+ * participants' names. The client id and the status are the sender's own business, so
+ * only they get them (`positions`: how far the others have received and read).
  */
 export function toPublicMessage(
   message: Message,
   participants: Array<Pick<User, "id" | "username">>,
   viewerId: string,
+  positions?: StatusPositions,
 ): PublicMessage {
   const name = (id: string) =>
     participants.find((u) => u.id === id)?.username ?? "unknown";
@@ -31,6 +50,9 @@ export function toPublicMessage(
     sentAt: message.sentAt,
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }
+      : {}),
+    ...(message.from === viewerId
+      ? { status: statusAt(message.seq, positions) }
       : {}),
   };
 }

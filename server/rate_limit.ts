@@ -78,6 +78,8 @@ export interface RateLimiters {
   sends: RateLimiter;
   /** Provider sign-ins started per client address (each stores a pending state). */
   signInStarts: RateLimiter;
+  /** "typing…" notices per user (the island sends at most one per 3 s). */
+  typing: RateLimiter;
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
@@ -97,6 +99,8 @@ export function createRateLimiters(): RateLimiters {
     registrations: createRateLimiter({ capacity: 100, refillPerSecond: 1 }),
     sends: createRateLimiter({ capacity: 300, refillPerSecond: 20 }),
     signInStarts: createRateLimiter({ capacity: 60, refillPerSecond: 1 }),
+    // A few tabs or chats at once; a script gets cut off at one per second.
+    typing: createRateLimiter({ capacity: 20, refillPerSecond: 1 }),
   };
 }
 
