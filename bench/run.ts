@@ -17,6 +17,7 @@ import {
 } from "./load.ts";
 import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
 import { runInboxBench } from "./inbox_bench.ts";
+import { runSignalsBench } from "./signals_bench.ts";
 import { measureRawWrites } from "./raw_writes.ts";
 import {
   formatPageMemory,
@@ -181,8 +182,19 @@ async function inboxOnly(): Promise<void> {
   await runInboxBench(kvPath, users);
 }
 
+/** `deno task bench --signals`: only the signals rows (issue 12). */
+async function signalsOnly(): Promise<boolean> {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("signals");
+  const users = await seedUsers(kvPath, 1000);
+  return await runSignalsBench(kvPath, users);
+}
+
 if (import.meta.main && Deno.args.includes("--inbox")) {
   await inboxOnly();
+} else if (import.meta.main && Deno.args.includes("--signals")) {
+  // Exits explicitly: readers of aborted streams may still hold the event loop.
+  Deno.exit(await signalsOnly() ? 0 : 1);
 } else if (import.meta.main) {
   const began = performance.now();
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -305,6 +317,8 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
   ];
   console.log("\nInbox (issue 11):");
   await inboxOnly();
+  console.log("\nSignals (issue 12):");
+  results.push(await signalsOnly());
   console.log(
     `\n${results.filter(Boolean).length}/${results.length} targets met in ${
       ((performance.now() - began) / 1000).toFixed(0)

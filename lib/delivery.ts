@@ -1,71 +1,92 @@
 /**
  * "Delivered": once any session of the recipient has received a message (a page, a poll,
  * the inbox or its stream), the sender's delivered position moves up to it and the sender
- * gets a `status` event. Marking happens after the answer is built, off the request's path,
- * and is coalesced per sender and conversation in this process: a burst of deliveries costs
- * one commit per burst, and a position already known to be reached costs none.
+ * gets a `status` event. Marking happens off the request's path and is batched per process:
+ * marks wait up to `FLUSH_MS`, the newest per sender and conversation wins, and each commit
+ * carries up to 10 conversations, so deliveries cost a few commits a second, not one per
+ * message. A position already known to be reached costs nothing.
  */
-import type { Message } from "./db/db.ts";
+import type { Bus } from "./bus.ts";
+import type { Db, DeliveryMark, Message } from "./db/db.ts";
 import { conversationId } from "./db/db.ts";
 import type { State } from "../server/state.ts";
 
-interface Pending {
-  /** The newest message to mark, or null once written. */
-  target: Message | null;
-  running: boolean;
+/** How long a delivery waits to share a commit with others. */
+export const FLUSH_MS = 100;
+const PER_COMMIT = 10;
+const KNOWN_MAX = 100_000;
+
+/** The marks waiting for one KV and bus (one per server in this process). */
+class DeliveryBatcher {
+  /** Positions known to be reached, by "senderId conversationId". */
+  #known = new Map<string, number>();
+  #pending = new Map<string, DeliveryMark>();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #stopped = false;
+
+  constructor(readonly db: Db, readonly bus: Bus, shutdown: AbortSignal) {
+    shutdown.addEventListener("abort", () => {
+      this.#stopped = true;
+      if (this.#timer !== null) clearTimeout(this.#timer);
+      this.#timer = null;
+      void this.flush();
+    }, { once: true });
+  }
+
+  add(message: Message): void {
+    const cid = conversationId(message.from, message.to);
+    const key = `${message.from} ${cid}`;
+    if ((this.#known.get(key) ?? 0) >= message.seq) return;
+    if ((this.#pending.get(key)?.mark.seq ?? 0) >= message.seq) return;
+    this.#pending.set(key, {
+      ownerId: message.from,
+      cid,
+      mark: {
+        seq: message.seq,
+        messageId: message.id,
+        at: new Date().toISOString(),
+      },
+    });
+    if (this.#timer === null && !this.#stopped) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        void this.flush();
+      }, FLUSH_MS);
+    }
+  }
+
+  async flush(): Promise<void> {
+    const marks = [...this.#pending];
+    this.#pending.clear();
+    for (let i = 0; i < marks.length; i += PER_COMMIT) {
+      const chunk = marks.slice(i, i + PER_COMMIT);
+      try {
+        const moved = await this.db.markDelivered(chunk.map(([, m]) => m));
+        if (this.#known.size >= KNOWN_MAX) this.#known.clear();
+        for (const [key, m] of chunk) this.#known.set(key, m.mark.seq);
+        if (moved.length > 0) this.bus.publish(moved);
+      } catch {
+        // KV busy or closing: a later delivery of a newer message marks these too.
+      }
+    }
+  }
 }
 
-// Positions known to be reached, by "senderId conversationId"; bounded, a miss costs a read.
-const KNOWN_MAX = 100_000;
-const known = new Map<string, number>();
-const pending = new Map<string, Pending>();
+const batchers = new WeakMap<Db, DeliveryBatcher>();
 
 /** Notes that `recipientId` received `messages`; others' messages become delivered. */
 export function noteReceived(
-  state: Pick<State, "db" | "bus">,
+  state: Pick<State, "db" | "bus" | "shutdown">,
   recipientId: string,
   messages: Iterable<Message>,
 ): void {
-  const newest = new Map<string, Message>();
+  let batcher = batchers.get(state.db);
   for (const m of messages) {
     if (m.from === recipientId) continue;
-    const key = `${m.from} ${conversationId(m.from, m.to)}`;
-    if ((newest.get(key)?.seq ?? 0) < m.seq) newest.set(key, m);
-  }
-  for (const [key, message] of newest) {
-    if ((known.get(key) ?? 0) >= message.seq) continue;
-    let p = pending.get(key);
-    if (!p) pending.set(key, p = { target: null, running: false });
-    if ((p.target?.seq ?? 0) < message.seq) p.target = message;
-    if (!p.running) void drain(state, key, p);
-  }
-}
-
-async function drain(
-  state: Pick<State, "db" | "bus">,
-  key: string,
-  p: Pending,
-): Promise<void> {
-  p.running = true;
-  try {
-    while (p.target) {
-      const m = p.target;
-      p.target = null;
-      if ((known.get(key) ?? 0) >= m.seq) continue;
-      const cid = conversationId(m.from, m.to);
-      const moved = await state.db.markDelivered(m.from, cid, {
-        seq: m.seq,
-        messageId: m.id,
-        at: new Date().toISOString(),
-      });
-      if (known.size >= KNOWN_MAX) known.clear();
-      known.set(key, Math.max(known.get(key) ?? 0, m.seq));
-      if (moved) state.bus.publish([m.from]);
+    if (!batcher) {
+      batcher = new DeliveryBatcher(state.db, state.bus, state.shutdown);
+      batchers.set(state.db, batcher);
     }
-  } catch {
-    // KV busy or closing: the next delivery of a newer message marks this one too.
-  } finally {
-    p.running = false;
-    if (!p.target) pending.delete(key);
+    batcher.add(m);
   }
 }

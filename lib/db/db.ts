@@ -42,7 +42,7 @@ export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
 export { INITIAL_STAMP } from "./inbox.ts";
 export type { EventBatch, MemberState, StoredEvent } from "./inbox.ts";
-export type { StatusMark, StatusPositions } from "./receipts.ts";
+export type { DeliveryMark, StatusMark, StatusPositions } from "./receipts.ts";
 export type { LastSeenAudience, UserSettings } from "./settings.ts";
 
 type User = users.User;
@@ -191,8 +191,8 @@ export class Db {
   getStatusPositions(ownerId: string, cid: string) {
     return receipts.getStatusPositions(this.kv, ownerId, cid);
   }
-  markDelivered(ownerId: string, cid: string, mark: receipts.StatusMark) {
-    return receipts.markDelivered(this.kv, ownerId, cid, mark);
+  markDelivered(marks: receipts.DeliveryMark[]) {
+    return receipts.markDelivered(this.kv, marks);
   }
   getSettings(userIds: readonly string[]) {
     return settings.getSettings(this.kv, userIds);

@@ -35,23 +35,39 @@ export async function getStatusPositions(
   return { delivered: delivered.value, seen: seen.value };
 }
 
+/** One "delivered up to here" for the messages of `ownerId` in conversation `cid`. */
+export interface DeliveryMark {
+  ownerId: string;
+  cid: string;
+  mark: StatusMark;
+}
+
 /**
- * Moves the delivered position of `ownerId`'s messages forward to `mark` (never back) and
- * touches the owner's inbox, so their tabs get a `status` event. Returns whether it moved.
+ * Moves several delivered positions forward (never back) in one commit that checks each
+ * one it moves (at most 10: self-hosted denokv's check limit), and touches the owners'
+ * inboxes so their tabs get `status` events. Returns the owners whose positions moved.
  */
 export async function markDelivered(
   kv: Deno.Kv,
-  ownerId: string,
-  cid: string,
-  mark: StatusMark,
-): Promise<boolean> {
-  const key = keys.userConversationDelivered(ownerId, cid);
-  return await commitWithRetry<boolean>(async () => {
-    const current = await kv.get<StatusMark>(key);
-    if ((current.value?.seq ?? 0) >= mark.seq) return { done: false };
-    const op = kv.atomic().check(current).set(key, mark);
-    touchInboxes(op, [ownerId]);
-    return { op, result: true };
+  marks: DeliveryMark[],
+): Promise<string[]> {
+  if (marks.length > 10) {
+    throw new Error("At most 10 delivery marks per commit");
+  }
+  const keyOf = (m: DeliveryMark) =>
+    keys.userConversationDelivered(m.ownerId, m.cid);
+  return await commitWithRetry<string[]>(async () => {
+    const current = await kv.getMany<StatusMark[]>(marks.map(keyOf));
+    const op = kv.atomic();
+    const owners: string[] = [];
+    marks.forEach((m, i) => {
+      if ((current[i].value?.seq ?? 0) >= m.mark.seq) return;
+      op.check(current[i]).set(keyOf(m), m.mark);
+      owners.push(m.ownerId);
+    });
+    if (owners.length === 0) return { done: [] };
+    touchInboxes(op, owners);
+    return { op, result: owners };
   }, "Cannot record delivery: try again");
 }
 

@@ -45,9 +45,10 @@ async function recordTyping(page: Page) {
   });
 }
 
-// deno-lint-ignore no-explicit-any
 const sawTyping = (page: Page) =>
-  page.evaluate(() => (globalThis as any).__sawTyping);
+  page.evaluate(() =>
+    (globalThis as unknown as { __sawTyping: boolean }).__sawTyping
+  );
 
 async function saveSettings(
   page: Page,
