@@ -3,17 +3,17 @@
  * the inbox or its stream), the sender's delivered position moves up to it and the sender
  * gets a `status` event. Marking happens off the request's path and is batched per process:
  * marks wait up to `FLUSH_MS`, the newest per sender and conversation wins, and each commit
- * carries up to 10 conversations, so deliveries cost a few commits a second, not one per
+ * carries up to 5 conversations, so deliveries cost a few commits a second, not one per
  * message. A position already known to be reached costs nothing.
  */
 import type { Bus } from "./bus.ts";
 import type { Db, DeliveryMark, Message } from "./db/db.ts";
-import { conversationId } from "./db/db.ts";
+import { conversationId, MAX_DELIVERY_MARKS } from "./db/db.ts";
 import type { State } from "../server/state.ts";
 
 /** How long a delivery waits to share a commit with others. */
 export const FLUSH_MS = 100;
-const PER_COMMIT = 10;
+const PER_COMMIT = MAX_DELIVERY_MARKS;
 const KNOWN_MAX = 100_000;
 
 /** The marks waiting for one KV and bus (one per server in this process). */

@@ -146,3 +146,22 @@ Deno.test("read receipts off on the sender: she sees at most delivered, and her 
     ["read", "read"],
   );
 });
+
+Deno.test("deleting a user removes their settings, last seen and the statuses of both members", async () => {
+  await using server = await startTestServer();
+  const { alice, bob, aliceName, bobName } = await registerPair(server.url);
+  await putSettings(alice, { lastSeen: "contacts" });
+  const m = await send(alice, bobName, "hi");
+  await page(bob, aliceName);
+  await read(bob, aliceName, m.id);
+  const aliceUser = (await server.db.getUserByName(aliceName))!;
+  await server.db.saveLastSeen(new Map([[aliceUser.id, Date.now()]]));
+  await server.db.deleteUserCascade(aliceUser.id);
+  const left: string[] = [];
+  for await (const entry of server.db.kv.list({ prefix: [] })) {
+    if (JSON.stringify(entry.key).includes(aliceUser.id)) {
+      left.push(JSON.stringify(entry.key));
+    }
+  }
+  assert.deepEqual(left, []);
+});

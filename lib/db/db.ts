@@ -42,6 +42,7 @@ export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
 export { INITIAL_STAMP } from "./inbox.ts";
 export type { EventBatch, MemberState, StoredEvent } from "./inbox.ts";
+export { MAX_DELIVERY_MARKS } from "./receipts.ts";
 export type { DeliveryMark, StatusMark, StatusPositions } from "./receipts.ts";
 export type { LastSeenAudience, UserSettings } from "./settings.ts";
 

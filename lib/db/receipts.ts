@@ -42,27 +42,35 @@ export interface DeliveryMark {
   mark: StatusMark;
 }
 
+/** Delivery marks one commit can carry: two checks each, within denokv's ten. */
+export const MAX_DELIVERY_MARKS = 5;
+
 /**
  * Moves several delivered positions forward (never back) in one commit that checks each
- * one it moves (at most 10: self-hosted denokv's check limit), and touches the owners'
- * inboxes so their tabs get `status` events. Returns the owners whose positions moved.
+ * one it moves and the owner's conversation row (so nothing is written for a user deleted
+ * meanwhile), and touches the owners' inboxes so their tabs get `status` events. Returns
+ * the owners whose positions moved.
  */
 export async function markDelivered(
   kv: Deno.Kv,
   marks: DeliveryMark[],
 ): Promise<string[]> {
-  if (marks.length > 10) {
-    throw new Error("At most 10 delivery marks per commit");
+  if (marks.length > MAX_DELIVERY_MARKS) {
+    throw new Error(`At most ${MAX_DELIVERY_MARKS} delivery marks per commit`);
   }
   const keyOf = (m: DeliveryMark) =>
     keys.userConversationDelivered(m.ownerId, m.cid);
   return await commitWithRetry<string[]>(async () => {
-    const current = await kv.getMany<StatusMark[]>(marks.map(keyOf));
+    const current = await kv.getMany<unknown[]>(
+      marks.flatMap((m) => [keyOf(m), keys.userConversation(m.ownerId, m.cid)]),
+    );
     const op = kv.atomic();
     const owners: string[] = [];
     marks.forEach((m, i) => {
-      if ((current[i].value?.seq ?? 0) >= m.mark.seq) return;
-      op.check(current[i]).set(keyOf(m), m.mark);
+      const [mark, row] = [current[2 * i], current[2 * i + 1]];
+      if (!row.value) return;
+      if (((mark.value as StatusMark | null)?.seq ?? 0) >= m.mark.seq) return;
+      op.check(mark, row).set(keyOf(m), m.mark);
       owners.push(m.ownerId);
     });
     if (owners.length === 0) return { done: [] };
