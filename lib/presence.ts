@@ -80,7 +80,11 @@ export class PresenceTracker {
     }
   }
 
-  /** Tells the user's contacts to look at the user's presence again. */
+  /** Tells the user's contacts to look at the user's presence again (e.g. new settings). */
+  announce(userId: string): void {
+    this.#announce(userId);
+  }
+
   #announce(userId: string): void {
     this.db.listMemberStates(userId).then((states) => {
       const peers = [...states.values()].flatMap((s) =>

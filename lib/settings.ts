@@ -7,6 +7,7 @@
  */
 import { conversationId } from "./db/db.ts";
 import type { UserSettings } from "./db/db.ts";
+import { presenceFor } from "./presence.ts";
 import type { State } from "../server/state.ts";
 
 export type { LastSeenAudience, UserSettings } from "./db/db.ts";
@@ -65,6 +66,10 @@ export async function updateSettings(
   const next: UserSettings = { ...DEFAULT_SETTINGS, ...current, ...patch };
   await state.db.saveSettings(userId, next);
   cache.set(userId, { settings: next, until: Date.now() + CACHE_MS });
+  // Whom my presence shows to may have changed: open chats look again, live.
+  if (next.lastSeen !== (current?.lastSeen ?? DEFAULT_SETTINGS.lastSeen)) {
+    presenceFor(state).announce(userId);
+  }
   return next;
 }
 

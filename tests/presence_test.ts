@@ -88,6 +88,27 @@ Deno.test("a contact coming online reaches my stream as a presence event, as my 
   }
 });
 
+Deno.test("hiding my last seen updates my contacts' open chats at once", async () => {
+  await using server = await startTestServer();
+  const { alice, bob, bobName } = await registerPair(server.url);
+  await send(alice, bobName, "hi");
+  await bob.fetch("/users");
+  const stream = await openStream(alice);
+  try {
+    assert.equal((await putSettings(bob, { lastSeen: "nobody" })).status, 200);
+    const event = await waitFor(
+      () =>
+        stream.events.find((e) =>
+          e.type === "presence" && e.user === bobName && !e.online
+        ),
+      "a presence event hiding bob",
+    );
+    assert.equal(event.lastSeen, null);
+  } finally {
+    await stream.close();
+  }
+});
+
 Deno.test("LocalBus: a request is online for the window, a hold until released; lastSeen is the last moment", async () => {
   const bus = new LocalBus({ onlineMs: 50 });
   assert.deepEqual((await bus.presence(["u"])).get("u"), {
