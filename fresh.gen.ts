@@ -11,18 +11,22 @@ import * as $6 from "./routes/api/conversations/[username]/attachments/[id].ts";
 import * as $7 from "./routes/api/conversations/[username]/attachments/[id]/thumbnail.ts";
 import * as $8 from "./routes/api/conversations/[username]/messages.ts";
 import * as $9 from "./routes/api/conversations/[username]/read.ts";
-import * as $10 from "./routes/api/events.ts";
-import * as $11 from "./routes/api/events/stream.ts";
-import * as $12 from "./routes/api/users.ts";
-import * as $13 from "./routes/auth/[provider]/callback.ts";
-import * as $14 from "./routes/auth/[provider]/signin.ts";
-import * as $15 from "./routes/auth/[provider]/unlink.ts";
-import * as $16 from "./routes/chat/[username].tsx";
-import * as $17 from "./routes/index.tsx";
-import * as $18 from "./routes/login.tsx";
-import * as $19 from "./routes/logout.ts";
-import * as $20 from "./routes/register.tsx";
-import * as $21 from "./routes/users.tsx";
+import * as $10 from "./routes/api/conversations/[username]/typing.ts";
+import * as $11 from "./routes/api/events.ts";
+import * as $12 from "./routes/api/events/stream.ts";
+import * as $13 from "./routes/api/settings.ts";
+import * as $14 from "./routes/api/users.ts";
+import * as $15 from "./routes/api/users/[username]/presence.ts";
+import * as $16 from "./routes/auth/[provider]/callback.ts";
+import * as $17 from "./routes/auth/[provider]/signin.ts";
+import * as $18 from "./routes/auth/[provider]/unlink.ts";
+import * as $19 from "./routes/chat/[username].tsx";
+import * as $20 from "./routes/index.tsx";
+import * as $21 from "./routes/login.tsx";
+import * as $22 from "./routes/logout.ts";
+import * as $23 from "./routes/register.tsx";
+import * as $24 from "./routes/settings.tsx";
+import * as $25 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -39,18 +43,22 @@ const manifest: Manifest = {
     "./routes/api/conversations/[username]/attachments/[id]/thumbnail.ts": $7,
     "./routes/api/conversations/[username]/messages.ts": $8,
     "./routes/api/conversations/[username]/read.ts": $9,
-    "./routes/api/events.ts": $10,
-    "./routes/api/events/stream.ts": $11,
-    "./routes/api/users.ts": $12,
-    "./routes/auth/[provider]/callback.ts": $13,
-    "./routes/auth/[provider]/signin.ts": $14,
-    "./routes/auth/[provider]/unlink.ts": $15,
-    "./routes/chat/[username].tsx": $16,
-    "./routes/index.tsx": $17,
-    "./routes/login.tsx": $18,
-    "./routes/logout.ts": $19,
-    "./routes/register.tsx": $20,
-    "./routes/users.tsx": $21,
+    "./routes/api/conversations/[username]/typing.ts": $10,
+    "./routes/api/events.ts": $11,
+    "./routes/api/events/stream.ts": $12,
+    "./routes/api/settings.ts": $13,
+    "./routes/api/users.ts": $14,
+    "./routes/api/users/[username]/presence.ts": $15,
+    "./routes/auth/[provider]/callback.ts": $16,
+    "./routes/auth/[provider]/signin.ts": $17,
+    "./routes/auth/[provider]/unlink.ts": $18,
+    "./routes/chat/[username].tsx": $19,
+    "./routes/index.tsx": $20,
+    "./routes/login.tsx": $21,
+    "./routes/logout.ts": $22,
+    "./routes/register.tsx": $23,
+    "./routes/settings.tsx": $24,
+    "./routes/users.tsx": $25,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,

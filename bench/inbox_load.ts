@@ -23,6 +23,8 @@ export interface InboxLoadResult {
 export interface HeldStreams {
   /** Message id → when it arrived at its receiver. */
   arrivals: Map<string, number>;
+  /** Typing events the streams carried (the signals row of bench/signals_bench.ts). */
+  typing: { count: number };
   errors: string[];
   close(): Promise<void>;
 }
@@ -36,6 +38,7 @@ export async function holdStreams(
   users: BenchUser[],
 ): Promise<HeldStreams> {
   const arrivals = new Map<string, number>();
+  const typing = { count: 0 };
   const errors: string[] = [];
   const controllers: AbortController[] = [];
   const readers: Promise<void>[] = [];
@@ -51,6 +54,7 @@ export async function holdStreams(
           controller.signal,
           arrivals,
           () => connected.resolve(),
+          typing,
         ).catch((error) => {
           if (!controller.signal.aborted) errors.push(String(error));
           connected.resolve();
@@ -62,6 +66,7 @@ export async function holdStreams(
   }
   return {
     arrivals,
+    typing,
     errors,
     async close() {
       for (const c of controllers) c.abort();
@@ -76,6 +81,7 @@ async function readStream(
   signal: AbortSignal,
   arrivals: Map<string, number>,
   onConnected: () => void,
+  typing: { count: number },
 ): Promise<void> {
   const res = await fetch(`${server}/api/events/stream`, {
     headers: { cookie: user.cookie, accept: "text/event-stream" },
@@ -98,6 +104,7 @@ async function readStream(
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       if (block.startsWith(": connected")) onConnected();
+      if (block.includes("event: typing")) typing.count++;
       if (!block.includes("event: message")) continue;
       const data = block.slice(block.indexOf("data: ") + 6);
       const event = JSON.parse(data);

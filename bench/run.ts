@@ -22,6 +22,7 @@ import {
   formatAttachmentBench,
   runAttachmentBench,
 } from "./attachments_bench.ts";
+import { runSignalsBench } from "./signals_bench.ts";
 import { measureRawWrites } from "./raw_writes.ts";
 import {
   formatPageMemory,
@@ -200,10 +201,21 @@ async function redisOnly(): Promise<void> {
   for (const c of checks) check(c.ok, c.text);
 }
 
+/** `deno task bench --signals`: only the signals rows (issue 12). */
+async function signalsOnly(): Promise<boolean> {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("signals");
+  const users = await seedUsers(kvPath, 1000);
+  return await runSignalsBench(kvPath, users);
+}
+
 if (import.meta.main && Deno.args.includes("--inbox")) {
   await inboxOnly();
 } else if (import.meta.main && Deno.args.includes("--redis")) {
   await redisOnly();
+} else if (import.meta.main && Deno.args.includes("--signals")) {
+  // Exits explicitly: readers of aborted streams may still hold the event loop.
+  Deno.exit(await signalsOnly() ? 0 : 1);
 } else if (import.meta.main) {
   const began = performance.now();
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -332,6 +344,8 @@ if (import.meta.main && Deno.args.includes("--inbox")) {
   await inboxOnly();
   console.log("");
   console.log(formatAttachmentBench(await runAttachmentBench()));
+  console.log("\nSignals (issue 12):");
+  results.push(await signalsOnly());
   console.log(
     `\n${results.filter(Boolean).length}/${results.length} targets met in ${
       ((performance.now() - began) / 1000).toFixed(0)

@@ -53,11 +53,18 @@ function startInbox(initialCursor: string): Inbox {
     }
   };
   const deliver = (event: InboxEvent, next: string) => {
+    // Typing and presence are ephemeral: no cursor of their own, never deduplicated.
+    if (event.type === "typing" || event.type === "presence") {
+      emit("onEvent", event);
+      return;
+    }
     cursor = next;
     // The cursor makes events exactly-once already; this guards a stream and a poll that
     // overlapped while switching between them.
     const key = event.type === "message"
       ? `m:${event.message.id}`
+      : event.type === "status"
+      ? `s:${event.conversation.id}:${event.upTo}:${event.status}`
       : `${event.type}:${event.conversation.id}:${event.upTo}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -86,7 +93,9 @@ function startInbox(initialCursor: string): Inbox {
     };
     source.addEventListener("open", () => emit("onStatus", "online"));
     source.addEventListener("message", onEvent);
-    source.addEventListener("read", onEvent);
+    for (const type of ["read", "status", "typing", "presence"]) {
+      source.addEventListener(type, onEvent);
+    }
     source.addEventListener("cursor_expired", () => {
       source.close();
       reset().finally(openStream);

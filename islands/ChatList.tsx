@@ -20,11 +20,20 @@ import {
   turnOnNotifications,
 } from "../client/attention.ts";
 import { connectInbox } from "../client/inbox.ts";
+import {
+  presence,
+  seedPresence,
+  typing,
+  watchPeerActivity,
+} from "../client/peer_activity.ts";
 import type { ConversationEntry, InboxEvent } from "../lib/inbox.ts";
+import type { PublicPresence } from "../lib/presence.ts";
 
 export interface ChatListProps {
   me: string;
   initial: ConversationEntry[];
+  /** Peers' presence by lowercase username, as I may see it (then live). */
+  presence: Record<string, PublicPresence>;
   eventsCursor: string;
   /** The peer of the chat open beside the list, if any. */
   active: string | null;
@@ -52,13 +61,16 @@ export default function ChatList(props: ChatListProps) {
   const sound = useSignal(false);
   const baseTitle = useRef("");
 
-  function isOpenAndVisible(event: InboxEvent): boolean {
+  function isOpenAndVisible(
+    event: Extract<InboxEvent, { type: "message" }>,
+  ): boolean {
     return event.conversation.peer?.toLowerCase() ===
         props.active?.toLowerCase() &&
       document.visibilityState === "visible";
   }
 
   function onEvent(event: InboxEvent) {
+    if (event.type === "typing" || event.type === "presence") return;
     entries.value = upsert(entries.value, event.conversation);
     if (event.type !== "message" || event.message.from === props.me) return;
     if (isOpenAndVisible(event)) return;
@@ -84,6 +96,8 @@ export default function ChatList(props: ChatListProps) {
     baseTitle.current = document.title;
     notifications.value = notifyState();
     sound.value = soundOn();
+    seedPresence(props.presence);
+    watchPeerActivity(props.eventsCursor);
     return connectInbox(props.eventsCursor).listen({
       onEvent,
       onReset: reload,
@@ -142,6 +156,8 @@ export default function ChatList(props: ChatListProps) {
           entries={entries.value}
           active={props.active}
           clock={clock.value}
+          presence={{ ...props.presence, ...presence.value }}
+          typing={typing.value}
         />
       </ul>
     </section>

@@ -15,6 +15,8 @@ import type { OutboxActions } from "../components/chat/MessageRows.tsx";
 import { ChatHeader } from "../components/chat/ChatHeader.tsx";
 import { MessageList } from "../components/chat/MessageList.tsx";
 import { Composer } from "../components/chat/Composer.tsx";
+import { NewBelow } from "../components/chat/NewBelow.tsx";
+import { type PeerLive, usePeerLive } from "../client/peer_live.ts";
 import { draftKey, loadDraft, saveDraft } from "../client/drafts.ts";
 import {
   loadOutbox,
@@ -37,8 +39,6 @@ import {
 import type { PublicMessage } from "../lib/messages.ts";
 import type { InboxEvent } from "../lib/inbox.ts";
 
-type Connection = InboxStatus;
-
 export interface ChatWindowProps {
   me: string;
   peer: string;
@@ -58,6 +58,7 @@ export interface ChatWindowProps {
   /** A validation error from a no-JS form post, shown above the composer. */
   error?: string;
   draft?: string;
+  presence?: PeerLive["presence"];
 }
 
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
@@ -71,7 +72,7 @@ export default function ChatWindow(props: ChatWindowProps) {
   const outbox = useSignal<OutboxItem[]>([]);
   const text = useSignal(props.draft ?? "");
   const error = useSignal(props.error ?? "");
-  const connection = useSignal<Connection>("online");
+  const connection = useSignal<InboxStatus>("online");
   /** Messages from the peer that arrived below while I was reading further up. */
   const newBelow = useSignal(0);
   // Server markup uses UTC; after mounting, the browser's own zone and "now".
@@ -93,6 +94,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     scroller: scrollerRef,
     initial: props.older,
   });
+  const live = usePeerLive({ ...props, messages, clock });
   const storageKey = outboxKey(props.me, props.peer);
   const draftStorageKey = draftKey(props.me, props.peer);
 
@@ -151,7 +153,7 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   function onInboxEvent(event: InboxEvent) {
     if (
-      event.type !== "message" ||
+      live.onEvent(event) || event.type !== "message" ||
       event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase()
     ) return;
     // Mid catch-up the list has a gap before this message: fetch again instead.
@@ -159,7 +161,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     else applyPage({ messages: [event.message], cursor: cursor.current });
   }
 
-  function onConnection(next: Connection) {
+  function onConnection(next: InboxStatus) {
     const cameBack = next === "online" && connection.value !== "online";
     connection.value = next;
     if (cameBack) sender.retryAll();
@@ -168,6 +170,7 @@ export default function ChatWindow(props: ChatWindowProps) {
   function setText(value: string) {
     text.value = value;
     saveDraft(draftStorageKey, value);
+    live.sender.input(value);
   }
 
   function send(event?: Event) {
@@ -274,7 +277,7 @@ export default function ChatWindow(props: ChatWindowProps) {
       aria-labelledby="chat-title"
       {...uploads.dropProps}
     >
-      <ChatHeader peer={props.peer} connection={connection.value} />
+      <ChatHeader {...live} connection={connection.value} />
       <div class="messages-wrap">
         <div
           class="messages"
@@ -299,13 +302,7 @@ export default function ChatWindow(props: ChatWindowProps) {
             paged={props.paged}
           />
         </div>
-        {newBelow.value > 0 && (
-          <button type="button" class="new-messages" onClick={showNewest}>
-            {newBelow.value === 1
-              ? "1 new message"
-              : `${newBelow.value} new messages`} ↓
-          </button>
-        )}
+        <NewBelow count={newBelow.value} onClick={showNewest} />
       </div>
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       <Composer

@@ -1,13 +1,18 @@
 /**
- * The seam for wake-ups between requests: whoever commits something that concerns users
- * publishes their ids; whoever holds a request for a user (a long poll, an event stream)
- * subscribes and re-reads KV when woken. A signal carries no data that matters, only "look
- * again", so a lost or doubled signal costs a read, never a wrong answer: KV stays the truth.
+ * The seam for signals between requests: wake-ups ("look again in KV"), typing and presence.
+ * Whoever commits something that concerns users publishes their ids; whoever holds a
+ * request for a user (a long poll, an event stream) subscribes and re-reads KV when woken.
+ * A signal carries hints or ephemeral data only, so a lost or doubled signal costs a read,
+ * never a wrong answer: KV stays the truth for messages, statuses and settings.
  *
- * The default implementation is in-process. A bus shared by several processes (a later
- * issue) implements the same interface; nothing else changes. Until then, writes from
- * another process on the same KV file reach this process's subscribers through one shared
- * periodic check (lib/inbox_watch.ts), never through one watch per user.
+ * Presence lives here too (who is online, and since when they were last seen), in memory,
+ * so a request never costs a KV commit to say "I am here"; lib/presence.ts persists
+ * `lastSeen` to KV at most once a minute per user.
+ *
+ * The default implementation is in-process. A bus shared by several processes implements
+ * the same interface; nothing else changes. Until then, writes from another process on the
+ * same KV file reach this process's subscribers through one shared periodic check
+ * (lib/inbox_watch.ts), never through one watch per user.
  */
 
 /** What a subscriber is told. JSON-serialisable: a shared bus sends it as JSON as-is. */
@@ -16,25 +21,23 @@ export type BusSignal =
   | { kind: "typing"; conversationId: string; from: string } // ephemeral, never stored
   | { kind: "presence"; userId: string }; // "this user's presence changed" (online/offline)
 
+/** Called with each signal for the subscribed user. */
+export type BusListener = (signal: BusSignal) => void;
+
+/** A user's presence as the bus knows it. */
 export interface PresenceState {
   online: boolean;
   /** Epoch ms of the last moment the user was seen online, as far as the bus knows; null if never. */
   lastSeen: number | null;
 }
 
-/** A request counts as "online" for this long. */
-export const TOUCH_ONLINE_MS = 30_000;
-
-/** Called with each signal for the subscribed user. */
-export type BusListener = (signal: BusSignal) => void;
-
-/** Wake-ups by user id. */
+/** Signals and presence by user id. */
 export interface Bus {
-  /** Tells every subscriber of each user that something of theirs changed. */
+  /** Tells every subscriber of each user a signal (default `{ kind: "inbox" }`). */
   publish(userIds: Iterable<string>, signal?: BusSignal): void;
   /** Listens for one user's signals; returns the unsubscribe function. */
   subscribe(userId: string, listener: BusListener): () => void;
-  /** Wakes every subscriber (a change from elsewhere that names nobody in particular). */
+  /** Signals every subscriber (a change from elsewhere that names nobody in particular). */
   publishAll(signal?: BusSignal): void;
   /** How many users have at least one subscriber. */
   readonly subscribedUsers: number;
@@ -50,14 +53,28 @@ export interface Bus {
   close?(): Promise<void>;
 }
 
+/** A request keeps its user online for this long. */
+export const ONLINE_AFTER_REQUEST_MS = 30_000;
+
 const INBOX: BusSignal = { kind: "inbox" };
+
+/** Presence bookkeeping of one user in one process. */
+interface LocalPresence {
+  /** Streams and polls held right now. */
+  holds: number;
+  /** Epoch ms of the last request, or of the moment the last hold was released. */
+  lastSeen: number;
+}
 
 /** The default bus: subscribers in a map, signals delivered synchronously, in-process. */
 export class LocalBus implements Bus {
   #listeners = new Map<string, Set<BusListener>>();
-  // Presence kept minimal here (last touch, hold counts); the presence work owns the rest.
-  #touched = new Map<string, number>();
-  #held = new Map<string, number>();
+  #presence = new Map<string, LocalPresence>();
+  readonly #onlineMs: number;
+
+  constructor(options: { onlineMs?: number } = {}) {
+    this.#onlineMs = options.onlineMs ?? ONLINE_AFTER_REQUEST_MS;
+  }
 
   get subscribedUsers(): number {
     return this.#listeners.size;
@@ -87,38 +104,54 @@ export class LocalBus implements Bus {
   }
 
   touch(userId: string): void {
-    this.#touched.set(userId, Date.now());
+    const p = this.#presence.get(userId);
+    if (p) p.lastSeen = Date.now();
+    else this.#presence.set(userId, { holds: 0, lastSeen: Date.now() });
+    this.#forgetStale();
   }
 
   hold(userId: string): () => void {
-    this.#held.set(userId, (this.#held.get(userId) ?? 0) + 1);
+    this.touch(userId);
+    const p = this.#presence.get(userId)!;
+    p.holds++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.#held.get(userId) ?? 1) - 1;
-      if (left > 0) this.#held.set(userId, left);
-      else this.#held.delete(userId);
-      this.#touched.set(userId, Date.now() - TOUCH_ONLINE_MS);
+      p.holds--;
+      p.lastSeen = Date.now();
+      // A fresh entry may have replaced this one after a sweep; keep the newest moment.
+      const current = this.#presence.get(userId);
+      if (current && current !== p) current.lastSeen = p.lastSeen;
     };
   }
 
   presence(userIds: readonly string[]): Promise<Map<string, PresenceState>> {
     const now = Date.now();
-    const states = new Map<string, PresenceState>();
+    const out = new Map<string, PresenceState>();
     for (const id of userIds) {
-      const held = this.#held.has(id);
-      const touched = this.#touched.get(id);
-      const online = held ||
-        (touched !== undefined && now - touched < TOUCH_ONLINE_MS);
-      const lastSeen = online
-        ? now
-        : touched === undefined
-        ? null
-        : touched + TOUCH_ONLINE_MS;
-      states.set(id, { online, lastSeen });
+      const p = this.#presence.get(id);
+      if (!p) out.set(id, { online: false, lastSeen: null });
+      else {
+        const online = p.holds > 0 || now - p.lastSeen < this.#onlineMs;
+        out.set(id, { online, lastSeen: online ? now : p.lastSeen });
+      }
     }
-    return Promise.resolve(states);
+    return Promise.resolve(out);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // Bounded memory: users offline for a day are forgotten (their lastSeen is in KV by then).
+  #touches = 0;
+  #forgetStale(): void {
+    if (++this.#touches % 10_000 !== 0) return;
+    const cutoff = Date.now() - 24 * 60 * 60 * 1000;
+    for (const [id, p] of this.#presence) {
+      if (p.holds === 0 && p.lastSeen < cutoff) this.#presence.delete(id);
+    }
   }
 
   #deliver(set: Set<BusListener>, signal: BusSignal): void {

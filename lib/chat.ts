@@ -4,10 +4,13 @@
  */
 import { conversationId, type User } from "./db/db.ts";
 import { encodeCursor } from "./cursor.ts";
+import { noteReceived } from "./delivery.ts";
 import { DomainError } from "./errors.ts";
 import { headWaiterFor, type WaitOutcome } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import { USERNAME_PATTERN } from "./schemas.ts";
+import { presenceFor } from "./presence.ts";
+import { receiptsBetween } from "./settings.ts";
 import type { SessionUser, State } from "../server/state.ts";
 import {
   HELD_POLL_RETRY_AFTER_SECONDS,
@@ -61,7 +64,11 @@ export async function loadMessages(
   options: { afterSeq?: number; beforeSeq?: number; limit: number },
 ): Promise<MessagePage> {
   const cid = conversationId(me.id, peer.id);
-  const stored = await state.db.listMessages(cid, options);
+  const [stored, positions] = await Promise.all([
+    state.db.listMessages(cid, options),
+    state.db.getStatusPositions(me.id, cid),
+  ]);
+  noteReceived(state, me.id, stored);
   const lastSeq = stored.at(-1)?.seq ??
     (options.beforeSeq !== undefined
       ? Math.max(0, options.beforeSeq - 1)
@@ -70,7 +77,9 @@ export async function loadMessages(
   const firstSeq = stored[0]?.seq ??
     (options.afterSeq !== undefined ? options.afterSeq + 1 : 1);
   return {
-    messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
+    messages: stored.map((m) =>
+      toPublicMessage(m, [me, peer], me.id, positions)
+    ),
     cursor: encodeCursor(lastSeq),
     older: olderCursor(firstSeq),
   };
@@ -100,10 +109,11 @@ export async function openConversation(
   pageSize: number,
 ): Promise<ChatOpening> {
   const cid = conversationId(me.id, peer.id);
-  const [read, head, states] = await Promise.all([
+  const [read, head, states, positions] = await Promise.all([
     state.db.getReadPosition(me.id, cid),
     state.db.getConversationHead(cid),
     state.db.listMemberStates(me.id),
+    state.db.getStatusPositions(me.id, cid),
   ]);
   const headSeq = head?.seq ?? 0;
   const unread = states.get(cid)?.unread ?? 0;
@@ -114,10 +124,13 @@ export async function openConversation(
       limit: MAX_PAGE,
     })
     : await state.db.listMessages(cid, { limit: pageSize });
+  noteReceived(state, me.id, stored);
   const first = stored.find((m) => m.seq > read && m.from !== me.id);
   const lastSeq = stored.at(-1)?.seq ?? 0;
   return {
-    messages: stored.map((m) => toPublicMessage(m, [me, peer], me.id)),
+    messages: stored.map((m) =>
+      toPublicMessage(m, [me, peer], me.id, positions)
+    ),
     cursor: encodeCursor(lastSeq),
     older: olderCursor(stored[0]?.seq ?? 1),
     firstUnreadId: unread > 0 ? first?.id ?? null : null,
@@ -222,9 +235,12 @@ async function holdPoll<T>(
       { retryAfter: HELD_POLL_RETRY_AFTER_SECONDS },
     );
   }
+  // A held poll keeps me online until it answers.
+  const online = presenceFor(state).hold(me.id);
   try {
     return await wait();
   } finally {
+    online();
     release();
   }
 }
@@ -280,8 +296,12 @@ export async function markRead(
       { field: "upTo" },
     );
   }
-  await state.db.markRead(me.id, cid, seq);
-  state.bus.publish([me.id]);
+  const receipts = await receiptsBetween(state, me.id, peer.id);
+  const touched = await state.db.markRead(me.id, cid, seq, {
+    messageId: upTo,
+    owners: [{ ownerId: peer.id, receipts }],
+  });
+  state.bus.publish([me.id, ...touched]);
 }
 
 /** The signed-in user, or a 401 (the middleware normally redirects before this). */

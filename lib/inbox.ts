@@ -7,7 +7,9 @@
 import { INITIAL_STAMP, type MemberState, type StoredEvent } from "./db/db.ts";
 import { DomainError } from "./errors.ts";
 import { encodeBase64Url } from "./encoding.ts";
+import { noteReceived } from "./delivery.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
+import type { PublicPresence } from "./presence.ts";
 import type { SessionUser, State } from "../server/state.ts";
 
 /** A cursor more events behind than this answers 410 `cursor_expired`: reload instead. */
@@ -30,12 +32,31 @@ export interface ConversationEntry {
 /** What the events API and stream deliver. Extend, never rename. */
 export type InboxEvent =
   | { type: "message"; conversation: ConversationEntry; message: PublicMessage }
-  | { type: "read"; conversation: ConversationEntry; upTo: string };
+  | { type: "read"; conversation: ConversationEntry; upTo: string }
+  | {
+    type: "status";
+    conversation: ConversationEntry;
+    /** Every message of mine up to this one has at least `status`. */
+    upTo: string;
+    status: "delivered" | "read";
+    /** When the position got there. */
+    at: string;
+  }
+  // Ephemeral (never stored, no cursor of their own): someone is typing to me, someone's
+  // online / last seen changed.
+  | { type: "typing"; conversation: ConversationEntry; user: string }
+  | ({ type: "presence"; user: string } & PublicPresence);
+
+/** Events that come from KV and carry a cursor. */
+export type StoredInboxEvent = Extract<
+  InboxEvent,
+  { type: "message" | "read" | "status" }
+>;
 
 /** An event with the cursor that follows it (the stream's `id:`). */
 export interface CursoredEvent {
   cursor: string;
-  event: InboxEvent;
+  event: StoredInboxEvent;
 }
 
 const CURSOR_PREFIX = "e1.";
@@ -153,6 +174,11 @@ export async function readEvents(
     if (e.type === "message") ids.add(e.message.from).add(e.message.to);
   }
   const names = await usernames(state, ids);
+  noteReceived(
+    state,
+    me.id,
+    batch.events.flatMap((e) => e.type === "message" ? [e.message] : []),
+  );
   const events: CursoredEvent[] = [];
   for (const stored of batch.events) {
     const event = toEvent(stored, batch.states, names, me.id);
@@ -166,7 +192,7 @@ function toEvent(
   states: Map<string, MemberState>,
   names: Map<string, string>,
   viewerId: string,
-): InboxEvent | null {
+): StoredInboxEvent | null {
   const member = states.get(stored.conversationId);
   if (!member) return null;
   const conversation = toConversationEntry(member, names);
@@ -175,11 +201,20 @@ function toEvent(
       ? { type: "read", conversation, upTo: stored.messageId }
       : null;
   }
+  if (stored.type === "status") {
+    return {
+      type: "status",
+      conversation,
+      upTo: stored.messageId,
+      status: stored.status,
+      at: stored.at,
+    };
+  }
   const participants = [...names].map(([id, username]) => ({ id, username }));
   return {
     type: "message",
     conversation,
-    message: toPublicMessage(stored.message, participants, viewerId),
+    message: toPublicMessage(stored.message, participants, viewerId, member),
   };
 }
 
@@ -205,65 +240,6 @@ export function sleepUntilWoken(
     const unsubscribe = subscribe(() => finish(true));
     for (const s of signals) s.addEventListener("abort", onAbort);
   });
-}
-
-/**
- * The long poll: my events after `cursor`, held up to `waitSeconds` until one exists.
- * Without a cursor it answers at once with none and the current cursor.
- */
-export async function pollEvents(
-  state: State,
-  me: SessionUser,
-  options: { after?: string; waitSeconds: number; signal?: AbortSignal },
-): Promise<{ events: InboxEvent[]; cursor: string }> {
-  if (options.after === undefined) {
-    return { events: [], cursor: await currentEventCursor(state, me) };
-  }
-  let stamp = decodeEventCursor(options.after);
-  const deadline = Date.now() + options.waitSeconds * 1000;
-  // Combined once per poll, so waits do not pile listeners onto the shared shutdown signal.
-  const signals = [
-    AbortSignal.any([
-      state.shutdown,
-      ...(options.signal ? [options.signal] : []),
-    ]),
-  ];
-  // Subscribed before the first read, so a send between that read and the wait still wakes.
-  let woken = false;
-  let wake: (() => void) | null = null;
-  const unsubscribe = state.bus.subscribe(me.id, () => {
-    woken = true;
-    wake?.();
-  });
-  try {
-    for (;;) {
-      woken = false;
-      const page = await readEvents(state, me, stamp);
-      stamp = page.stamp;
-      const left = deadline - Date.now();
-      if (page.events.length > 0 || left <= 0) {
-        return {
-          events: page.events.map((e) => e.event),
-          cursor: encodeEventCursor(stamp),
-        };
-      }
-      if (!woken) {
-        const held = await sleepUntilWoken(
-          (fn) => {
-            wake = fn;
-            return () => wake = null;
-          },
-          left,
-          signals,
-        );
-        if (!held) {
-          return { events: [], cursor: encodeEventCursor(stamp) };
-        }
-      }
-    }
-  } finally {
-    unsubscribe();
-  }
 }
 
 export { INITIAL_STAMP };

@@ -1,9 +1,12 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
-import type { Message, User } from "./db/db.ts";
+import type { Message, StatusPositions, User } from "./db/db.ts";
 import {
   type PublicAttachment,
   toPublicAttachment,
 } from "./attachment_shape.ts";
+
+/** Where one of my messages has got to; it only moves forward. */
+export type MessageStatus = "sent" | "delivered" | "read";
 
 /** A message as the API and the island see it. */
 export interface PublicMessage {
@@ -16,16 +19,32 @@ export interface PublicMessage {
   clientId?: string;
   /** Files and photos sent with the message (issue 14); empty for text only. */
   attachments: PublicAttachment[];
+  /** Only on the viewer's own messages: sent (stored), delivered, read. */
+  status?: MessageStatus;
+}
+
+/** The status of a message at `seq` given how far the others have received and read. */
+export function statusAt(
+  seq: number,
+  positions: StatusPositions | undefined,
+): MessageStatus {
+  if (positions?.seen && positions.seen.seq >= seq) return "read";
+  if (positions?.delivered && positions.delivered.seq >= seq) {
+    return "delivered";
+  }
+  return "sent";
 }
 
 /**
  * Maps a stored message to its public shape as `viewerId` sees it; ids become the two
- * participants' names. The client id is the sender's own business, so only they get it.
+ * participants' names. The client id and the status are the sender's own business, so
+ * only they get them (`positions`: how far the others have received and read).
  */
 export function toPublicMessage(
   message: Message,
   participants: Array<Pick<User, "id" | "username">>,
   viewerId: string,
+  positions?: StatusPositions,
 ): PublicMessage {
   const name = (id: string) =>
     participants.find((u) => u.id === id)?.username ?? "unknown";
@@ -44,6 +63,9 @@ export function toPublicMessage(
     ),
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }
+      : {}),
+    ...(message.from === viewerId
+      ? { status: statusAt(message.seq, positions) }
       : {}),
   };
 }

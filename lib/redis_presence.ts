@@ -9,7 +9,11 @@
  * While Redis is away, this process's own view (LocalBus) answers.
  */
 import type { Redis } from "ioredis";
-import { type LocalBus, type PresenceState, TOUCH_ONLINE_MS } from "./bus.ts";
+import {
+  type LocalBus,
+  ONLINE_AFTER_REQUEST_MS,
+  type PresenceState,
+} from "./bus.ts";
 
 /** A held user's entry outlives its last heartbeat by this long. */
 const HOLD_TTL_MS = 30_000;
@@ -42,7 +46,7 @@ export class RedisPresence {
     if (!redis) return;
     this.#touched.set(userId, now);
     redis.multi()
-      .set(keys.online(userId), String(now), "PX", TOUCH_ONLINE_MS)
+      .set(keys.online(userId), String(now), "PX", ONLINE_AFTER_REQUEST_MS)
       .set(keys.seen(userId), String(now), "EX", LAST_SEEN_TTL_SECONDS)
       .exec().catch(() => {});
   }

@@ -136,6 +136,22 @@ export const readSchema = z.object({
   upTo: z.string({ error: "upTo is required" }).min(1).max(100),
 });
 
+/** `PUT /api/settings`: any subset of the settings; an unknown field or value is a 422. */
+export const settingsPatchSchema = z.strictObject({
+  readReceipts: z.boolean().optional(),
+  typingIndicators: z.boolean().optional(),
+  lastSeen: z.enum(["everyone", "contacts", "nobody"]).optional(),
+});
+
+/** The no-JS settings form: unchecked boxes are simply absent. */
+export const settingsFormSchema = z.object({
+  readReceipts: z.literal("on").optional().transform((v) => v === "on"),
+  typingIndicators: z.literal("on").optional().transform((v) => v === "on"),
+  lastSeen: z.enum(["everyone", "contacts", "nobody"], {
+    error: "Choose who can see your last seen",
+  }),
+});
+
 /** Field name → first error message, for re-rendering a form. */
 export type FieldErrors = Record<string, string>;
 

@@ -27,6 +27,7 @@ export default function App({ Component, state, title }: AppProps<State>) {
                 Signed in as <strong>{state.user.username}</strong>
               </span>
               <a href="/account" class="topbar-link">Account</a>
+              <a href="/settings" class="topbar-link">Privacy</a>
               <button type="submit" class="link-button">Log out</button>
             </form>
           )}

@@ -5,6 +5,7 @@
 import { hashSessionToken, readSessionToken } from "../server/auth.ts";
 import { authenticatedAt } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
+import { presenceFor } from "../lib/presence.ts";
 import type { RouteContext } from "../runtime/types.ts";
 import { ATTACHMENT_DOWNLOAD, redirect } from "../server/http.ts";
 import { attachmentNotFound } from "../lib/attachments.ts";
@@ -21,6 +22,8 @@ export async function handler(ctx: RouteContext<State>): Promise<Response> {
       ctx.state.user = { id: session.userId, username: session.username };
       ctx.state.sessionTokenHash = tokenHash;
       ctx.state.authenticatedAt = authenticatedAt(session);
+      // Any request keeps its user online for a while; in memory, never a KV write.
+      presenceFor(ctx.state).touch(session.userId);
     }
   }
   const path = ctx.url.pathname;

@@ -8,9 +8,11 @@ import { usersQuerySchema } from "../lib/schemas.ts";
 import type { PageProps, RouteContext } from "../runtime/types.ts";
 import type { State } from "../server/state.ts";
 import ChatList from "../islands/ChatList.tsx";
+import { presenceOfPeers, type PublicPresence } from "../lib/presence.ts";
 
 interface UsersData {
   conversations: ConversationEntry[];
+  presence: Record<string, PublicPresence>;
   eventsCursor: string;
   /** The search as typed, and the people it found (none before a search). */
   q: string;
@@ -29,12 +31,14 @@ export const handler = {
     });
     const q = parsed.success ? parsed.data.q : "";
     const eventsCursor = await currentEventCursor(ctx.state, me);
-    const [list, people] = await Promise.all([
+    const [list, people, presence] = await Promise.all([
       listConversationEntries(ctx.state, me, { limit: 100 }),
       q ? searchPeople(ctx.state, me, { q, limit: SEARCH_LIMIT }) : null,
+      presenceOfPeers(ctx.state, me),
     ]);
     return ctx.render({
       conversations: list.conversations,
+      presence,
       eventsCursor,
       q,
       people,
@@ -51,6 +55,7 @@ export default function UsersPage(
         <ChatList
           me={state.user!.username}
           initial={data.conversations}
+          presence={data.presence}
           eventsCursor={data.eventsCursor}
           active={null}
         />

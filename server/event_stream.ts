@@ -4,12 +4,16 @@
  * comment every `streamHeartbeatMs` so proxies and the browser know the line is alive, and
  * a clean end when the client goes away or the server shuts down.
  */
+import type { BusSignal } from "../lib/bus.ts";
 import type { DomainError } from "../lib/errors.ts";
 import {
   type CursoredEvent,
+  type InboxEvent,
   readEvents,
   sleepUntilWoken,
 } from "../lib/inbox.ts";
+import { liveEvents } from "../lib/inbox_poll.ts";
+import { presenceFor } from "../lib/presence.ts";
 import type { SessionUser, State } from "./state.ts";
 
 const encoder = new TextEncoder();
@@ -19,6 +23,11 @@ export function formatEvent(e: CursoredEvent): string {
   return `id: ${e.cursor}\nevent: ${e.event.type}\ndata: ${
     JSON.stringify(e.event)
   }\n\n`;
+}
+
+/** An ephemeral event (typing, presence): no `id:`, so the stream's resume point stays. */
+export function formatLiveEvent(event: InboxEvent): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /**
@@ -53,15 +62,25 @@ export function eventStreamResponse(
         // route's first read and this subscription is read at once, not after a heartbeat.
         let dirty = true;
         let wake: (() => void) | null = null;
-        const unsubscribe = state.bus.subscribe(me.id, () => {
-          dirty = true;
+        const live: BusSignal[] = [];
+        const unsubscribe = state.bus.subscribe(me.id, (signal) => {
+          if (signal.kind === "inbox") dirty = true;
+          else live.push(signal);
           wake?.();
         });
+        // Holding the stream keeps me online until it ends.
+        const release = presenceFor(state).hold(me.id);
         let stamp = first.stamp;
         write(": connected\n\n");
         for (const e of first.events) write(formatEvent(e));
         try {
           while (!signals.some((s) => s.aborted)) {
+            if (live.length > 0) {
+              for (const e of await liveEvents(state, me, live.splice(0))) {
+                write(formatLiveEvent(e));
+              }
+              if (!dirty) continue;
+            }
             if (!dirty) {
               const woken = await sleepUntilWoken(
                 (fn) => {
@@ -72,10 +91,11 @@ export function eventStreamResponse(
                 signals,
               );
               if (signals.some((s) => s.aborted)) break;
-              if (!woken && !dirty) {
+              if (!woken && !dirty && live.length === 0) {
                 write(": keep-alive\n\n");
                 continue;
               }
+              if (!dirty) continue;
             }
             dirty = false;
             const batch = await readEvents(state, me, stamp);
@@ -88,6 +108,7 @@ export function eventStreamResponse(
             write(`event: cursor_expired\ndata: {"code":"cursor_expired"}\n\n`);
           } else if (!signals.some((s) => s.aborted)) console.error(error);
         } finally {
+          release();
           unsubscribe();
           try {
             controller.close();

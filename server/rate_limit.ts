@@ -109,6 +109,8 @@ export interface RateLimiters {
   signInStarts: RateLimiter;
   /** Attachment uploads per user (issue 14): a chat's worth of photos at once, then 1/s. */
   uploads: RateLimiter;
+  /** "typing…" notices per user (the island sends at most one per 3 s). */
+  typing: RateLimiter;
 }
 
 /** The app's limits; generous enough for people, tight enough for scripts. */
@@ -143,6 +145,8 @@ export function createRateLimiters(shared?: SharedBuckets): RateLimiters {
     sends: limit("sends", { capacity: 300, refillPerSecond: 20 }),
     signInStarts: limit("sign_in_starts", { capacity: 60, refillPerSecond: 1 }),
     uploads: limit("uploads", { capacity: 60, refillPerSecond: 1 }),
+    // A few tabs or chats at once; a script gets cut off at one per second.
+    typing: limit("typing", { capacity: 20, refillPerSecond: 1 }),
   };
 }
 

@@ -31,9 +31,11 @@ Deno.test("POST then GET messages round-trips the documented JSON shapes", async
     "from",
     "id",
     "sentAt",
+    "status",
     "text",
     "to",
   ]);
+  assert.equal(message.status, "sent");
   assert.equal(message.from, aliceName);
   assert.equal(message.to, bobName);
   assert.equal(
@@ -46,7 +48,9 @@ Deno.test("POST then GET messages round-trips the documented JSON shapes", async
   const res = await bob.fetch(api(aliceName));
   assert.equal(res.status, 200);
   const body = await res.json();
-  assert.deepEqual(body.messages, [message]);
+  // Only the sender sees a status.
+  const { status: _status, ...seenByPeer } = message;
+  assert.deepEqual(body.messages, [seenByPeer]);
   assert.equal(typeof body.cursor, "string");
 });
 

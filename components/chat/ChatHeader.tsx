@@ -1,8 +1,18 @@
-/** The chat's header (back link, avatar, name) and its connection banner. */
+/** The chat's header (back link, avatar, name, presence) and its connection banner. */
 import type { InboxStatus } from "../../client/inbox.ts";
+import type { PublicPresence } from "../../lib/presence.ts";
+import type { Clock } from "../format.ts";
+import { PeerStatus } from "./PeerStatus.tsx";
 
 export function ChatHeader(
-  props: { peer: string; connection: InboxStatus },
+  props: {
+    peer: string;
+    connection: InboxStatus;
+    /** Under the name: "typing…", else online or last seen. */
+    presence?: PublicPresence;
+    typing: boolean;
+    clock: Clock;
+  },
 ) {
   const { connection } = props;
   return (
@@ -15,7 +25,10 @@ export function ChatHeader(
         <span class="avatar" aria-hidden="true">
           {props.peer.slice(0, 1).toUpperCase()}
         </span>
-        <h1 id="chat-title">{props.peer}</h1>
+        <div class="chat-title">
+          <h1 id="chat-title">{props.peer}</h1>
+          <PeerStatus {...props} />
+        </div>
       </header>
       <div class="connection" role="status">
         {connection === "offline" && (

@@ -4,6 +4,7 @@
  */
 import type { JSX } from "preact";
 import type { ConversationEntry } from "../../lib/inbox.ts";
+import type { PublicPresence } from "../../lib/presence.ts";
 import { type Clock, formatWhen } from "../format.ts";
 
 export interface ConversationRowsProps {
@@ -12,6 +13,10 @@ export interface ConversationRowsProps {
   /** The open chat's peer, marked as the current page. */
   active: string | null;
   clock: Clock;
+  /** Peers' presence by lowercase username: online ones get a dot. */
+  presence?: Record<string, PublicPresence>;
+  /** Lowercase usernames typing to me: their preview reads "typing…". */
+  typing?: ReadonlySet<string>;
 }
 
 /** The `<li>`s of the chat list, or its empty state. */
@@ -26,8 +31,11 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
           ? `/chat/${encodeURIComponent(entry.peer)}`
           : `/groups/${encodeURIComponent(entry.id)}`;
         const last = entry.lastMessage;
+        const key = entry.peer?.toLowerCase() ?? "";
         const current = entry.peer !== null &&
-          entry.peer.toLowerCase() === props.active?.toLowerCase();
+          key === props.active?.toLowerCase();
+        const online = Boolean(props.presence?.[key]?.online);
+        const typing = Boolean(props.typing?.has(key));
         return (
           <li key={entry.id} data-conversation={entry.title}>
             <a
@@ -37,11 +45,15 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
             >
               <span class="avatar" aria-hidden="true">
                 {entry.title.slice(0, 1).toUpperCase()}
+                {online && <span class="presence-dot" />}
               </span>
               <span class="user-main">
                 <span class="user-name">{entry.title}</span>
-                <span class="user-preview">
-                  {last === null
+                {online && <span class="sr-only">(online)</span>}
+                <span class={typing ? "user-preview typing" : "user-preview"}>
+                  {typing
+                    ? "typing…"
+                    : last === null
                     ? "No messages yet"
                     : `${last.from === props.me ? "You: " : ""}${last.text}`}
                 </span>

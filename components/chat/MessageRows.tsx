@@ -12,6 +12,8 @@ import { type Clock, dayKey, formatDay, formatTime } from "../format.ts";
 import { linkify } from "../linkify.ts";
 import type { OutboxItem } from "../../client/outbox.ts";
 import { Attachments } from "./Attachments.tsx";
+import type { ShownMessage } from "../../client/statuses.ts";
+import { Tick } from "./Tick.tsx";
 
 /** What the writer can do with an unsent message. */
 export interface OutboxActions {
@@ -53,7 +55,13 @@ export function MessageText(props: { text: string }): JSX.Element {
 }
 
 const MessageRow = memo(function MessageRow(
-  props: { message: PublicMessage; mine: boolean; time: string },
+  props: {
+    message: PublicMessage;
+    mine: boolean;
+    time: string;
+    /** When the status last changed, as far as this tab saw; else the send time. */
+    statusTime: string;
+  },
 ) {
   const m = props.message;
   return (
@@ -67,7 +75,9 @@ const MessageRow = memo(function MessageRow(
         <span class="meta">
           <span class="sr-only">{props.mine ? "You, " : `${m.from}, `}</span>
           <time datetime={m.sentAt}>{props.time}</time>
-          {props.mine && <span class="tick" aria-hidden="true">✓</span>}
+          {props.mine && (
+            <Tick status={m.status ?? "sent"} time={props.statusTime} />
+          )}
         </span>
       </div>
     </li>
@@ -155,12 +165,15 @@ export const MessageRows = memo(
           />,
         );
       }
+      const time = formatTime(m.sentAt, props.clock);
+      const statusAt = (m as ShownMessage).statusAt;
       rows.push(
         <MessageRow
           key={m.id}
           message={m}
           mine={m.from === props.me}
-          time={formatTime(m.sentAt, props.clock)}
+          time={time}
+          statusTime={statusAt ? formatTime(statusAt, props.clock) : time}
         />,
       );
     }

@@ -60,6 +60,8 @@ export async function deleteUserCascade(
       ...await listKeys(kv, keys.userAttachments(userId)),
       ...await listKeys(kv, legacyKeys.unreads(userId)),
       keys.userActivity(userId),
+      keys.userSettings(userId),
+      keys.userLastSeen(userId),
       keys.sentCount(userId),
       keys.userInbox(userId),
     ];
@@ -115,6 +117,8 @@ async function deleteConversationWith(
   const memberKeys = [userId, peerId].flatMap((member) => [
     keys.userConversationRead(member, cid),
     keys.userConversationUnread(member, cid),
+    keys.userConversationDelivered(member, cid),
+    keys.userConversationSeen(member, cid),
     legacyKeys.unread(member, member === userId ? peerId : userId),
     legacyKeys.userConversation(member, member === userId ? peerId : userId),
     keys.userConversation(member, cid),

@@ -13,6 +13,7 @@ import { keys, parseUserConversationKey } from "./keys.ts";
 import { touchInboxes } from "./inbox.ts";
 import { commitWithRetry } from "./kv.ts";
 import type { ConversationHead, Message } from "./messages.ts";
+import { addReadToOwners, type StatusMark } from "./receipts.ts";
 
 /** The largest group the single-commit send is sized for (see the module comment). */
 export const MAX_CONVERSATION_MEMBERS = 256;
@@ -145,22 +146,37 @@ export async function getReadPosition(
  * Moves a member's read position forward to `upToSeq` (never back, never past the newest
  * message) and recomputes their unread count: the others' messages after it. The head,
  * position and counter are checked, so a message arriving meanwhile is never lost: the
- * whole step is redone.
+ * whole step is redone. The others' messages up to there become delivered, and read for
+ * each of `owners` whose `receipts` is true (both people allow read receipts). Returns
+ * the owners whose positions moved (their inboxes were touched).
  */
 export async function markRead(
   kv: Deno.Kv,
   userId: string,
   cid: string,
   upToSeq: number,
-): Promise<void> {
+  receipt?: {
+    messageId: string;
+    owners: Array<{ ownerId: string; receipts: boolean }>;
+  },
+): Promise<string[]> {
   const readKey = keys.userConversationRead(userId, cid);
   const unreadKey = keys.userConversationUnread(userId, cid);
-  await commitWithRetry(async () => {
-    const [read, unread, head] = await kv.getMany<
-      [number, Deno.KvU64, ConversationHead]
-    >([readKey, unreadKey, keys.conversationHead(cid)]);
+  const owners = receipt?.owners ?? [];
+  return await commitWithRetry<string[]>(async () => {
+    const [read, unread, head, ...positions] = await kv.getMany<
+      [number, Deno.KvU64, ConversationHead, ...StatusMark[]]
+    >([
+      readKey,
+      unreadKey,
+      keys.conversationHead(cid),
+      ...owners.flatMap((o) => [
+        keys.userConversationDelivered(o.ownerId, cid),
+        keys.userConversationSeen(o.ownerId, cid),
+      ]),
+    ]);
     const position = Math.min(upToSeq, head.value?.seq ?? 0);
-    if (position <= (read.value ?? 0)) return { done: undefined };
+    if (position <= (read.value ?? 0)) return { done: [] };
     let count = 0n;
     for await (
       const entry of kv.list<Message>({
@@ -176,6 +192,23 @@ export async function markRead(
       .set(unreadKey, new Deno.KvU64(count));
     // Other tabs of this user hear of the move through their inbox (a `read` event).
     touchInboxes(op, [userId]);
-    return { op, result: undefined };
+    const touched = receipt && position === upToSeq
+      ? addReadToOwners(
+        op,
+        owners.map((o, i) => ({
+          ownerId: o.ownerId,
+          cid,
+          receipts: o.receipts,
+          delivered: positions[2 * i] as Deno.KvEntryMaybe<StatusMark>,
+          seen: positions[2 * i + 1] as Deno.KvEntryMaybe<StatusMark>,
+        })),
+        {
+          seq: position,
+          messageId: receipt.messageId,
+          at: new Date().toISOString(),
+        },
+      )
+      : [];
+    return { op, result: touched };
   }, "Cannot mark the conversation read: try again");
 }

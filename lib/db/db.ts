@@ -19,7 +19,9 @@ import {
 } from "./migrations/runner.ts";
 import * as inbox from "./inbox.ts";
 import * as messages from "./messages.ts";
+import * as receipts from "./receipts.ts";
 import * as secrets from "./secrets.ts";
+import * as settings from "./settings.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
 import { keys } from "./keys.ts";
@@ -48,6 +50,9 @@ export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
 export { INITIAL_STAMP } from "./inbox.ts";
 export type { EventBatch, MemberState, StoredEvent } from "./inbox.ts";
+export { MAX_DELIVERY_MARKS } from "./receipts.ts";
+export type { DeliveryMark, StatusMark, StatusPositions } from "./receipts.ts";
+export type { LastSeenAudience, UserSettings } from "./settings.ts";
 
 type User = users.User;
 type UserIdentity = identities.UserIdentity;
@@ -182,8 +187,36 @@ export class Db {
     return conversations.getReadPosition(this.kv, userId, cid);
   }
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
-  markRead(userId: string, cid: string, upToSeq: number) {
-    return conversations.markRead(this.kv, userId, cid, upToSeq);
+  markRead(
+    userId: string,
+    cid: string,
+    upToSeq: number,
+    receipt?: Parameters<typeof conversations.markRead>[4],
+  ) {
+    return conversations.markRead(this.kv, userId, cid, upToSeq, receipt);
+  }
+
+  // ---- delivery and read status, settings, last seen ----
+  getStatusPositions(ownerId: string, cid: string) {
+    return receipts.getStatusPositions(this.kv, ownerId, cid);
+  }
+  markDelivered(marks: receipts.DeliveryMark[]) {
+    return receipts.markDelivered(this.kv, marks);
+  }
+  getSettings(userIds: readonly string[]) {
+    return settings.getSettings(this.kv, userIds);
+  }
+  saveSettings(userId: string, value: settings.UserSettings) {
+    return settings.saveSettings(this.kv, userId, value);
+  }
+  getLastSeen(userIds: readonly string[]) {
+    return settings.getLastSeen(this.kv, userIds);
+  }
+  saveLastSeen(moments: ReadonlyMap<string, number>) {
+    return settings.saveLastSeen(this.kv, moments);
+  }
+  haveConversation(userId: string, cid: string) {
+    return settings.haveConversation(this.kv, userId, cid);
   }
 
   // ---- attachments ----
@@ -256,6 +289,9 @@ export class Db {
   }
   listMemberStates(userId: string) {
     return inbox.listMemberStates(this.kv, userId);
+  }
+  getMemberState(userId: string, cid: string) {
+    return inbox.getMemberState(this.kv, userId, cid);
   }
   listOtherWriters() {
     return inbox.listOtherWriters(this.kv);

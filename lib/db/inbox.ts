@@ -12,6 +12,7 @@
 import type { MemberConversationRow } from "./conversations.ts";
 import { keys, parseUserConversationKey } from "./keys.ts";
 import type { Message } from "./messages.ts";
+import type { StatusMark } from "./receipts.ts";
 
 /** This process's id among the writers sharing a KV database. */
 export const WRITER_ID = crypto.randomUUID();
@@ -50,7 +51,7 @@ export async function listOtherWriters(
   return out;
 }
 
-/** A member's state in one conversation, as the chat list shows it. */
+/** A member's state in one conversation: the chat list's row and the statuses of my messages. */
 export interface MemberState {
   row: MemberConversationRow;
   unread: number;
@@ -58,6 +59,11 @@ export interface MemberState {
   read: number;
   readStamp: string | null;
   rowStamp: string;
+  /** How far the others have received / read my messages, with the versionstamps of the moves. */
+  delivered: StatusMark | null;
+  deliveredStamp: string | null;
+  seen: StatusMark | null;
+  seenStamp: string | null;
 }
 
 /** Every conversation of a user with its row, unread count and read position. */
@@ -68,6 +74,7 @@ export async function listMemberStates(
   const rows = new Map<string, MemberState>();
   const unread = new Map<string, number>();
   const read = new Map<string, { seq: number; stamp: string }>();
+  const marks = new Map<string, { mark: StatusMark; stamp: string }>();
   for await (
     const entry of kv.list<unknown>({ prefix: keys.userConversations(userId) })
   ) {
@@ -79,9 +86,18 @@ export async function listMemberStates(
         read: 0,
         readStamp: null,
         rowStamp: entry.versionstamp,
+        delivered: null,
+        deliveredStamp: null,
+        seen: null,
+        seenStamp: null,
       });
     } else if (part === "unread") {
       unread.set(conversationId, Number((entry.value as Deno.KvU64).value));
+    } else if (part === "delivered" || part === "seen") {
+      marks.set(`${part}:${conversationId}`, {
+        mark: entry.value as StatusMark,
+        stamp: entry.versionstamp,
+      });
     } else {
       read.set(conversationId, {
         seq: Number(entry.value),
@@ -93,8 +109,38 @@ export async function listMemberStates(
     state.unread = unread.get(cid) ?? 0;
     state.read = read.get(cid)?.seq ?? 0;
     state.readStamp = read.get(cid)?.stamp ?? null;
+    const delivered = marks.get(`delivered:${cid}`);
+    state.delivered = delivered?.mark ?? null;
+    state.deliveredStamp = delivered?.stamp ?? null;
+    const seen = marks.get(`seen:${cid}`);
+    state.seen = seen?.mark ?? null;
+    state.seenStamp = seen?.stamp ?? null;
   }
   return rows;
+}
+
+/** A user's row and unread count in one conversation (statuses left empty), or null. */
+export async function getMemberState(
+  kv: Deno.Kv,
+  userId: string,
+  cid: string,
+): Promise<MemberState | null> {
+  const [row, unread] = await kv.getMany<[MemberConversationRow, Deno.KvU64]>([
+    keys.userConversation(userId, cid),
+    keys.userConversationUnread(userId, cid),
+  ]);
+  if (!row.value) return null;
+  return {
+    row: row.value,
+    unread: Number(unread.value?.value ?? 0n),
+    read: 0,
+    readStamp: null,
+    rowStamp: row.versionstamp,
+    delivered: null,
+    deliveredStamp: null,
+    seen: null,
+    seenStamp: null,
+  };
 }
 
 /** One change for a user, with the versionstamp that orders it. */
@@ -106,6 +152,15 @@ export type StoredEvent =
     conversationId: string;
     seq: number;
     messageId: string | null;
+  }
+  | {
+    type: "status";
+    stamp: string;
+    conversationId: string;
+    seq: number;
+    messageId: string;
+    status: "delivered" | "read";
+    at: string;
   };
 
 /** The events after a cursor, up to `stamp` (the cursor to answer with). */
@@ -141,6 +196,24 @@ export async function listEventsAfter(
         seq: state.read,
         messageId: message.value?.id ?? null,
       });
+    }
+    for (
+      const [mark, markStamp, status] of [
+        [state.delivered, state.deliveredStamp, "delivered"],
+        [state.seen, state.seenStamp, "read"],
+      ] as const
+    ) {
+      if (mark && markStamp && inWindow(markStamp)) {
+        events.push({
+          type: "status",
+          stamp: markStamp,
+          conversationId: cid,
+          seq: mark.seq,
+          messageId: mark.messageId,
+          status,
+          at: mark.at,
+        });
+      }
     }
     if (state.rowStamp <= after) continue;
     // Newest first, stopping at the first message already seen: one small batch usually.

@@ -56,7 +56,25 @@ export const keys = {
     conversationId,
     "unread",
   ],
+  /** How far the others have received my messages: `{ seq, messageId, at }`, forward only. */
+  userConversationDelivered: (userId: string, conversationId: string) => [
+    "user_conversations",
+    userId,
+    conversationId,
+    "delivered",
+  ],
+  /** How far the others have read my messages, as read receipts allow: `{ seq, messageId, at }`. */
+  userConversationSeen: (userId: string, conversationId: string) => [
+    "user_conversations",
+    userId,
+    conversationId,
+    "seen",
+  ],
   userConversations: (userId: string) => ["user_conversations", userId],
+  /** Privacy settings: read receipts, typing indicators, who sees last seen. */
+  userSettings: (userId: string) => ["user_settings", userId],
+  /** Epoch ms the user was last seen online, written at most once a minute (lib/presence.ts). */
+  userLastSeen: (userId: string) => ["user_last_seen", userId],
   sentCount: (userId: string) => ["user_sent_counts", userId],
   /** Sign-in with an external provider (issue 6): (provider, subject) → userId. */
   identity: (
@@ -177,15 +195,32 @@ export function parseUserSessionKey(key: Deno.KvKey): { tokenHash: string } {
 }
 
 /** What a key under `["user_conversations", userId, conversationId]` holds. */
-export type UserConversationPart = "row" | "read" | "unread";
+export type UserConversationPart =
+  | "row"
+  | "read"
+  | "unread"
+  | "delivered"
+  | "seen";
+
+const USER_CONVERSATION_PARTS = new Set<string>([
+  "row",
+  "read",
+  "unread",
+  "delivered",
+  "seen",
+]);
 
 /** The ids and the part in a key under `["user_conversations", userId]`. */
 export function parseUserConversationKey(
   key: Deno.KvKey,
 ): { userId: string; conversationId: string; part: UserConversationPart } {
   const part = key.length === 3 ? "row" : String(key[3]);
-  if (part !== "row" && part !== "read" && part !== "unread") {
+  if (!USER_CONVERSATION_PARTS.has(part)) {
     throw new Error(`Not a user_conversations key: ${JSON.stringify(key)}`);
   }
-  return { userId: String(key[1]), conversationId: String(key[2]), part };
+  return {
+    userId: String(key[1]),
+    conversationId: String(key[2]),
+    part: part as UserConversationPart,
+  };
 }

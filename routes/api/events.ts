@@ -4,7 +4,7 @@
  * behind answers 410 `cursor_expired`.
  */
 import { requireUser } from "../../lib/chat.ts";
-import { pollEvents } from "../../lib/inbox.ts";
+import { pollEvents } from "../../lib/inbox_poll.ts";
 import { eventsQuerySchema } from "../../lib/schemas.ts";
 import type { RouteContext } from "../../runtime/types.ts";
 import { json, parseOrThrow } from "../../server/http.ts";

@@ -19,6 +19,7 @@ import { readChatForm } from "../../server/chat_form.ts";
 import type { State } from "../../server/state.ts";
 import ChatWindow from "../../islands/ChatWindow.tsx";
 import ChatList from "../../islands/ChatList.tsx";
+import { presenceOfPeers, type PublicPresence } from "../../lib/presence.ts";
 
 interface ChatData extends ChatOpening {
   peer: string;
@@ -26,6 +27,8 @@ interface ChatData extends ChatOpening {
   /** The inbox cursor read before the messages, so the island misses nothing after them. */
   eventsCursor: string;
   conversations: ConversationEntry[];
+  /** Peers' online / last seen as I may see them, by lowercase username. */
+  presence: Record<string, PublicPresence>;
   /** Set on an older page (`?before=`, the no-JS way back through the history). */
   paged: boolean;
   error?: string;
@@ -47,7 +50,7 @@ async function renderChat(
   const peer = await findPeer(ctx.state, ctx.params.username);
   const before = ctx.url.searchParams.get("before");
   const eventsCursor = await currentEventCursor(ctx.state, me);
-  const [opening, list] = await Promise.all([
+  const [opening, list, presence] = await Promise.all([
     before
       ? loadMessages(ctx.state, me, peer, {
         beforeSeq: decodeCursor(before, "before"),
@@ -60,9 +63,11 @@ async function renderChat(
       }))
       : openConversation(ctx.state, me, peer, PAGE_SIZE),
     listConversationEntries(ctx.state, me, { limit: 100 }),
+    presenceOfPeers(ctx.state, me, [peer]),
   ]);
   return ctx.render({
     ...opening,
+    presence,
     peer: peer.username,
     eventsCursor,
     conversations: list.conversations,
@@ -112,6 +117,7 @@ export default function ChatPage({ data, state }: PageProps<State, ChatData>) {
         <ChatList
           me={state.user!.username}
           initial={data.conversations}
+          presence={data.presence}
           eventsCursor={data.eventsCursor}
           active={data.peer}
         />
@@ -121,6 +127,7 @@ export default function ChatPage({ data, state }: PageProps<State, ChatData>) {
           me={state.user!.username}
           peer={data.peer}
           initialMessages={data.messages}
+          presence={data.presence[data.peer.toLowerCase()]}
           cursor={data.cursor}
           older={data.older}
           eventsCursor={data.eventsCursor}

@@ -83,7 +83,7 @@ Deno.test({
 
     for (const colorScheme of ["light", "dark"] as const) {
       await t.step(
-        `login, register, chat list, chat and error pages pass axe-core (${colorScheme})`,
+        `login, register, chat list, chat, settings and error pages pass axe-core (${colorScheme})`,
         async () => {
           const anonymous = await browser.newContext({
             ...DESKTOP,
@@ -110,6 +110,8 @@ Deno.test({
             .waitFor();
           await assertAccessible(signedIn, `/chat (${colorScheme})`);
           await screenshot(signedIn, `a11y-chat-${colorScheme}`);
+          await signedIn.goto(`${base}/settings`);
+          await assertAccessible(signedIn, `/settings (${colorScheme})`);
           await signedIn.goto(`${base}/chat/nobody_here`);
           await assertAccessible(signedIn, `404 page (${colorScheme})`);
           await context.close();
