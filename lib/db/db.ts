@@ -6,6 +6,7 @@
 import * as admin from "./admin.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
+import * as groups from "./groups.ts";
 import * as identities from "./identities.ts";
 import {
   forgetSchemaVersion,
@@ -35,6 +36,7 @@ export type {
   MemberConversationRow,
 } from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
+export type { GroupMember, GroupRecord, GroupRole } from "./groups.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
 export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
@@ -176,6 +178,38 @@ export class Db {
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
   markRead(userId: string, cid: string, upToSeq: number) {
     return conversations.markRead(this.kv, userId, cid, upToSeq);
+  }
+
+  // ---- groups (lib/db/groups.ts) ----
+  getGroup(gid: string) {
+    return groups.getGroup(this.kv, gid);
+  }
+  listGroups() {
+    return groups.listGroups(this.kv);
+  }
+  createGroup(input: Parameters<typeof groups.createGroup>[1]) {
+    return groups.createGroup(this.kv, input);
+  }
+  sendGroupMessage(input: Parameters<typeof groups.sendGroupMessage>[1]) {
+    return groups.sendGroupMessage(this.kv, input);
+  }
+  renameGroup(gid: string, actorId: string, title: string) {
+    return groups.renameGroup(this.kv, gid, actorId, title);
+  }
+  addGroupMember(gid: string, actorId: string, userId: string) {
+    return groups.addGroupMember(this.kv, gid, actorId, userId);
+  }
+  /** Null when the group was deleted (its last member left). */
+  removeGroupMember(gid: string, actorId: string, userId: string) {
+    return groups.removeGroupMember(this.kv, gid, actorId, userId);
+  }
+  setGroupRole(
+    gid: string,
+    actorId: string,
+    userId: string,
+    role: groups.GroupRole,
+  ) {
+    return groups.setGroupRole(this.kv, gid, actorId, userId, role);
   }
 
   // ---- admin ----

@@ -20,6 +20,10 @@ export interface Message {
   text: string;
   sentAt: string;
   clientId?: string;
+  /** A group message names its group (and `to` is the group's id). */
+  conversation?: string;
+  /** A group's membership or name change, written by lib/db/groups.ts. */
+  system?: true;
 }
 
 export interface ConversationHead {
