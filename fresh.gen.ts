@@ -10,16 +10,22 @@ import * as $5 from "./routes/api/conversations/[username]/messages.ts";
 import * as $6 from "./routes/api/conversations/[username]/read.ts";
 import * as $7 from "./routes/api/events.ts";
 import * as $8 from "./routes/api/events/stream.ts";
-import * as $9 from "./routes/api/users.ts";
-import * as $10 from "./routes/auth/[provider]/callback.ts";
-import * as $11 from "./routes/auth/[provider]/signin.ts";
-import * as $12 from "./routes/auth/[provider]/unlink.ts";
-import * as $13 from "./routes/chat/[username].tsx";
-import * as $14 from "./routes/index.tsx";
-import * as $15 from "./routes/login.tsx";
-import * as $16 from "./routes/logout.ts";
-import * as $17 from "./routes/register.tsx";
-import * as $18 from "./routes/users.tsx";
+import * as $9 from "./routes/api/groups.ts";
+import * as $10 from "./routes/api/groups/[id].ts";
+import * as $11 from "./routes/api/groups/[id]/members.ts";
+import * as $12 from "./routes/api/groups/[id]/members/[username].ts";
+import * as $13 from "./routes/api/groups/[id]/messages.ts";
+import * as $14 from "./routes/api/groups/[id]/read.ts";
+import * as $15 from "./routes/api/users.ts";
+import * as $16 from "./routes/auth/[provider]/callback.ts";
+import * as $17 from "./routes/auth/[provider]/signin.ts";
+import * as $18 from "./routes/auth/[provider]/unlink.ts";
+import * as $19 from "./routes/chat/[username].tsx";
+import * as $20 from "./routes/index.tsx";
+import * as $21 from "./routes/login.tsx";
+import * as $22 from "./routes/logout.ts";
+import * as $23 from "./routes/register.tsx";
+import * as $24 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -35,16 +41,22 @@ const manifest: Manifest = {
     "./routes/api/conversations/[username]/read.ts": $6,
     "./routes/api/events.ts": $7,
     "./routes/api/events/stream.ts": $8,
-    "./routes/api/users.ts": $9,
-    "./routes/auth/[provider]/callback.ts": $10,
-    "./routes/auth/[provider]/signin.ts": $11,
-    "./routes/auth/[provider]/unlink.ts": $12,
-    "./routes/chat/[username].tsx": $13,
-    "./routes/index.tsx": $14,
-    "./routes/login.tsx": $15,
-    "./routes/logout.ts": $16,
-    "./routes/register.tsx": $17,
-    "./routes/users.tsx": $18,
+    "./routes/api/groups.ts": $9,
+    "./routes/api/groups/[id].ts": $10,
+    "./routes/api/groups/[id]/members.ts": $11,
+    "./routes/api/groups/[id]/members/[username].ts": $12,
+    "./routes/api/groups/[id]/messages.ts": $13,
+    "./routes/api/groups/[id]/read.ts": $14,
+    "./routes/api/users.ts": $15,
+    "./routes/auth/[provider]/callback.ts": $16,
+    "./routes/auth/[provider]/signin.ts": $17,
+    "./routes/auth/[provider]/unlink.ts": $18,
+    "./routes/chat/[username].tsx": $19,
+    "./routes/index.tsx": $20,
+    "./routes/login.tsx": $21,
+    "./routes/logout.ts": $22,
+    "./routes/register.tsx": $23,
+    "./routes/users.tsx": $24,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,

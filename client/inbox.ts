@@ -56,9 +56,9 @@ function startInbox(initialCursor: string): Inbox {
     cursor = next;
     // The cursor makes events exactly-once already; this guards a stream and a poll that
     // overlapped while switching between them.
-    const key = event.type === "message"
-      ? `m:${event.message.id}`
-      : `${event.type}:${event.conversation.id}:${event.upTo}`;
+    const key = event.type === "read"
+      ? `${event.type}:${event.conversation.id}:${event.upTo}`
+      : `m:${event.message.id}`;
     if (seen.has(key)) return;
     seen.add(key);
     if (seen.size > 1000) seen.clear();
@@ -87,6 +87,7 @@ function startInbox(initialCursor: string): Inbox {
     source.addEventListener("open", () => emit("onStatus", "online"));
     source.addEventListener("message", onEvent);
     source.addEventListener("read", onEvent);
+    source.addEventListener("conversation", onEvent);
     source.addEventListener("cursor_expired", () => {
       source.close();
       reset().finally(openStream);

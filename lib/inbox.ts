@@ -30,7 +30,13 @@ export interface ConversationEntry {
 /** What the events API and stream deliver. Extend, never rename. */
 export type InboxEvent =
   | { type: "message"; conversation: ConversationEntry; message: PublicMessage }
-  | { type: "read"; conversation: ConversationEntry; upTo: string };
+  | { type: "read"; conversation: ConversationEntry; upTo: string }
+  // A group's membership or name change (its system message); see lib/groups.ts.
+  | {
+    type: "conversation";
+    conversation: ConversationEntry;
+    message: PublicMessage;
+  };
 
 /** An event with the cursor that follows it (the stream's `id:`). */
 export interface CursoredEvent {
@@ -103,7 +109,7 @@ export function toConversationEntry(
   return {
     id: row.conversationId,
     kind: row.kind,
-    title: peer ?? "Group",
+    title: peer ?? row.title ?? "Group",
     peer,
     lastMessage: row.lastSeq > 0
       ? {
@@ -177,7 +183,7 @@ function toEvent(
   }
   const participants = [...names].map(([id, username]) => ({ id, username }));
   return {
-    type: "message",
+    type: stored.message.system ? "conversation" : "message",
     conversation,
     message: toPublicMessage(stored.message, participants, viewerId),
   };

@@ -10,6 +10,10 @@ export interface PublicMessage {
   sentAt: string;
   /** Only on the viewer's own messages: the id their client chose, to match its outbox. */
   clientId?: string;
+  /** A group message's group id (`to` is that id too). */
+  conversation?: string;
+  /** A group's membership or name change, written by the server. */
+  system?: true;
 }
 
 /**
@@ -26,9 +30,11 @@ export function toPublicMessage(
   return {
     id: message.id,
     from: name(message.from),
-    to: name(message.to),
+    to: message.conversation ?? name(message.to),
     text: message.text,
     sentAt: message.sentAt,
+    ...(message.conversation ? { conversation: message.conversation } : {}),
+    ...(message.system ? { system: true as const } : {}),
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }
       : {}),

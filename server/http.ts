@@ -22,6 +22,8 @@ if (MAX_MESSAGE_BODY_BYTES < MESSAGE_MAX_LENGTH * 9 + 4 * 1024) {
 const MESSAGE_ROUTES = [
   /^\/chat\/[^/]+\/?$/,
   /^\/api\/conversations\/[^/]+\/messages\/?$/,
+  /^\/api\/groups\/[^/]+\/messages\/?$/,
+  /^\/groups\/[^/]+\/?$/,
 ];
 
 /** The body limit for a request path: room for one message where one is sent, small elsewhere. */

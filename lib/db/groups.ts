@@ -129,13 +129,15 @@ export async function sendGroupMessage(
     clientId?: string;
     now?: Date;
   },
-): Promise<{ message: Message; created: boolean }> {
+): Promise<{ message: Message; created: boolean; members: string[] }> {
   const gid = input.groupId;
   const headKey = keys.conversationHead(gid);
   const clientKey = input.clientId
     ? keys.clientMessage(gid, input.fromId, input.clientId)
     : null;
-  return await commitWithRetry<{ message: Message; created: boolean }>(
+  return await commitWithRetry<
+    { message: Message; created: boolean; members: string[] }
+  >(
     async () => {
       const [head, client, sender, record] = await kv.getMany<
         [ConversationHead, number, User, ConversationRecord]
@@ -154,7 +156,13 @@ export async function sendGroupMessage(
       if (clientKey && client.value) {
         const stored = await kv.get<Message>(keys.message(gid, client.value));
         if (stored.value) {
-          return { done: { message: stored.value, created: false } };
+          return {
+            done: {
+              message: stored.value,
+              created: false,
+              members: group.members,
+            },
+          };
         }
       }
       const seq = (head.value?.seq ?? 0) + 1;
@@ -179,7 +187,10 @@ export async function sendGroupMessage(
       if (clientKey) {
         op.check({ key: clientKey, versionstamp: null }).set(clientKey, seq);
       }
-      return { op, result: { message, created: true } };
+      return {
+        op,
+        result: { message, created: true, members: group.members },
+      };
     },
     "Cannot send message: the group is too busy, try again",
   );
