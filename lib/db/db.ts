@@ -200,8 +200,13 @@ export class Db {
     return groups.addGroupMember(this.kv, gid, actorId, userId);
   }
   /** Null when the group was deleted (its last member left). */
-  removeGroupMember(gid: string, actorId: string, userId: string) {
-    return groups.removeGroupMember(this.kv, gid, actorId, userId);
+  removeGroupMember(
+    gid: string,
+    actorId: string,
+    userId: string,
+    options?: { byOperator?: boolean },
+  ) {
+    return groups.removeGroupMember(this.kv, gid, actorId, userId, options);
   }
   setGroupRole(
     gid: string,

@@ -263,9 +263,12 @@ export function removeGroupMember(
   gid: string,
   actorId: string,
   userId: string,
+  options: { byOperator?: boolean } = {},
 ): Promise<GroupRecord | null> {
-  return changeGroup(kv, gid, actorId, async (group, names) => {
-    if (actorId !== userId) requireAdmin(group, actorId);
+  // An operator acts through the member removed: the check is theirs, the text says so.
+  const actingId = options.byOperator ? userId : actorId;
+  return changeGroup(kv, gid, actingId, async (group, names) => {
+    if (actingId !== userId) requireAdmin(group, actingId);
     if (!group.members.includes(userId)) throw memberNotFound();
     let roster = group.roster.filter((m) => m.userId !== userId);
     if (roster.length === 0) {
@@ -281,7 +284,9 @@ export function removeGroupMember(
       target: userId,
       heir: promoted,
     });
-    const what = actorId === userId
+    const what = options.byOperator
+      ? `${target} was removed`
+      : actorId === userId
       ? `${actor} left`
       : `${actor} removed ${target}`;
     return {

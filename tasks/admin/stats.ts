@@ -4,10 +4,11 @@ import { table } from "./format.ts";
 
 export const stats: Command = {
   name: "stats",
-  summary: "count users, conversations, messages and sessions",
+  summary: "count users, conversations, groups, messages and sessions",
   description:
-    "Counts users, conversations (pairs of users who exchanged messages), messages and\n" +
-    'live sessions. --json prints {"users","conversations","messages","sessions"}.',
+    "Counts users, conversations (pairs of users who exchanged messages), groups,\n" +
+    "messages (groups' included) and live sessions. --json prints\n" +
+    '{"users","conversations","groups","messages","sessions"}.',
   example: "deno task admin stats",
   args: { flags: { json: "print JSON instead of a table" } },
   async run(args, open) {
