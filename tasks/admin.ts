@@ -11,7 +11,7 @@ import { parseArgs, wantsHelp } from "./admin/args.ts";
 import { type Command, CommandError, UsageError } from "./admin/command.ts";
 import { exportData } from "./admin/export.ts";
 import { groupList } from "./admin/group_list.ts";
-import { groupRemoveMember } from "./admin/group_remove_member.ts";
+import { groupRemove } from "./admin/group_remove.ts";
 import { groupShow } from "./admin/group_show.ts";
 import { commandHelp, overviewHelp } from "./admin/help.ts";
 import { importData } from "./admin/import.ts";
@@ -36,7 +36,7 @@ export const COMMANDS: Command[] = [
   sessionsRevoke,
   groupList,
   groupShow,
-  groupRemoveMember,
+  groupRemove,
   stats,
   exportData,
   importData,

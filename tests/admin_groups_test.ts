@@ -69,18 +69,18 @@ Deno.test("group:list and group:show report groups, members and roles; stats cou
   });
 });
 
-Deno.test("group:remove-member takes a member out; user:delete leaves every group and deletes one left empty", async () => {
+Deno.test("group:remove takes a member out; user:delete leaves every group and deletes one left empty", async () => {
   await using dir = await tempDir();
   const { trip, pair } = await sample(dir.kv());
   const removed = await runAdmin(dir.kv(), [
-    "group:remove-member",
+    "group:remove",
     trip.id,
     "bob",
   ]);
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(removed.stdout, 'Removed "bob" from "Trip"\n');
   const again = await runAdmin(dir.kv(), [
-    "group:remove-member",
+    "group:remove",
     trip.id,
     "bob",
   ]);

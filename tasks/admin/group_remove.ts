@@ -1,14 +1,14 @@
-/** `group:remove-member <id> <username>`: take someone out of a group. */
+/** `group:remove <id> <username>`: take someone out of a group. */
 import { type Command, CommandError, requireUser } from "./command.ts";
 
-export const groupRemoveMember: Command = {
-  name: "group:remove-member",
+export const groupRemove: Command = {
+  name: "group:remove",
   summary: "remove a member from a group",
   description:
     'Removes the user from the group; its history shows "<username> was removed" and\n' +
     "they lose access at once. The last admin's place goes to the longest-standing\n" +
     "member; removing the last member deletes the group with its messages.",
-  example: "deno task admin group:remove-member 7c0e… alice",
+  example: "deno task admin group:remove 7c0e… alice",
   args: { positionals: ["id", "username"] },
   async run(args, open) {
     const { id, username } = args.positionals;
