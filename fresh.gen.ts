@@ -21,11 +21,13 @@ import * as $16 from "./routes/auth/[provider]/callback.ts";
 import * as $17 from "./routes/auth/[provider]/signin.ts";
 import * as $18 from "./routes/auth/[provider]/unlink.ts";
 import * as $19 from "./routes/chat/[username].tsx";
-import * as $20 from "./routes/index.tsx";
-import * as $21 from "./routes/login.tsx";
-import * as $22 from "./routes/logout.ts";
-import * as $23 from "./routes/register.tsx";
-import * as $24 from "./routes/users.tsx";
+import * as $20 from "./routes/groups/[id].tsx";
+import * as $21 from "./routes/groups/new.tsx";
+import * as $22 from "./routes/index.tsx";
+import * as $23 from "./routes/login.tsx";
+import * as $24 from "./routes/logout.ts";
+import * as $25 from "./routes/register.tsx";
+import * as $26 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -52,11 +54,13 @@ const manifest: Manifest = {
     "./routes/auth/[provider]/signin.ts": $17,
     "./routes/auth/[provider]/unlink.ts": $18,
     "./routes/chat/[username].tsx": $19,
-    "./routes/index.tsx": $20,
-    "./routes/login.tsx": $21,
-    "./routes/logout.ts": $22,
-    "./routes/register.tsx": $23,
-    "./routes/users.tsx": $24,
+    "./routes/groups/[id].tsx": $20,
+    "./routes/groups/new.tsx": $21,
+    "./routes/index.tsx": $22,
+    "./routes/login.tsx": $23,
+    "./routes/logout.ts": $24,
+    "./routes/register.tsx": $25,
+    "./routes/users.tsx": $26,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,

@@ -55,6 +55,8 @@ export interface ChatWindowProps {
   /** A validation error from a no-JS form post, shown above the composer. */
   error?: string;
   draft?: string;
+  /** A group's id: `peer` is then its title, and the group's API and page are used. */
+  groupId?: string;
 }
 
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
@@ -79,17 +81,19 @@ export default function ChatWindow(props: ChatWindowProps) {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  const apiUrl = `/api/conversations/${
-    encodeURIComponent(props.peer)
-  }/messages`;
+  const groupPath = props.groupId && `/groups/${props.groupId}`;
+  const apiBase = groupPath
+    ? `/api${groupPath}`
+    : `/api/conversations/${encodeURIComponent(props.peer)}`;
+  const apiUrl = `${apiBase}/messages`;
   const { older, loadOlder } = useOlderPages({
     apiUrl,
     messages,
     scroller: scrollerRef,
     initial: props.older,
   });
-  const storageKey = outboxKey(props.me, props.peer);
-  const draftStorageKey = draftKey(props.me, props.peer);
+  const storageKey = outboxKey(props.me, props.groupId ?? props.peer);
+  const draftStorageKey = draftKey(props.me, props.groupId ?? props.peer);
 
   function setOutbox(update: (items: OutboxItem[]) => OutboxItem[]) {
     outbox.value = update(outbox.value);
@@ -146,8 +150,10 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   function onInboxEvent(event: InboxEvent) {
     if (
-      event.type !== "message" ||
-      event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase()
+      event.type === "read" ||
+      (props.groupId
+        ? event.conversation.id !== props.groupId
+        : event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase())
     ) return;
     // Mid catch-up the list has a gap before this message: fetch again instead.
     if (newer.running) newer.run();
@@ -218,7 +224,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     });
     if (props.hasNewer) newer.run();
     reader.current = startReadReporter({
-      url: `/api/conversations/${encodeURIComponent(props.peer)}/read`,
+      url: `${apiBase}/read`,
       root: scrollerRef.current!,
     });
     document.getElementById("unread-divider")?.scrollIntoView({
@@ -262,7 +268,11 @@ export default function ChatWindow(props: ChatWindowProps) {
 
   return (
     <section class="chat" aria-labelledby="chat-title">
-      <ChatHeader peer={props.peer} connection={connection.value} />
+      <ChatHeader
+        peer={props.peer}
+        connection={connection.value}
+        path={groupPath}
+      />
       <div class="messages-wrap">
         <div
           class="messages"
@@ -285,6 +295,7 @@ export default function ChatWindow(props: ChatWindowProps) {
             firstUnreadId={props.firstUnreadId}
             unread={props.unread}
             paged={props.paged}
+            groupPath={groupPath}
           />
         </div>
         {newBelow.value > 0 && (
@@ -298,6 +309,7 @@ export default function ChatWindow(props: ChatWindowProps) {
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       <Composer
         peer={props.peer}
+        action={groupPath}
         text={text}
         inputRef={inputRef}
         onInput={setText}

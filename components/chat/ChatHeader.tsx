@@ -2,7 +2,7 @@
 import type { InboxStatus } from "../../client/inbox.ts";
 
 export function ChatHeader(
-  props: { peer: string; connection: InboxStatus },
+  props: { peer: string; connection: InboxStatus; path?: string },
 ) {
   const { connection } = props;
   return (
@@ -26,7 +26,9 @@ export function ChatHeader(
             You are signed out.{" "}
             <a
               href={`/login?next=${
-                encodeURIComponent(`/chat/${encodeURIComponent(props.peer)}`)
+                encodeURIComponent(
+                  props.path ?? `/chat/${encodeURIComponent(props.peer)}`,
+                )
               }`}
             >
               Log in again

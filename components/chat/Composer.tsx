@@ -8,6 +8,8 @@ import type { Ref } from "preact";
 
 export interface ComposerProps {
   peer: string;
+  /** Where the no-JS form posts, when not `/chat/:peer` (a group's page). */
+  action?: string;
   text: Signal<string>;
   inputRef: Ref<HTMLTextAreaElement>;
   onInput(value: string): void;
@@ -25,7 +27,7 @@ export function Composer(props: ComposerProps) {
     <form
       class="composer"
       method="post"
-      action={`/chat/${encodeURIComponent(props.peer)}`}
+      action={props.action ?? `/chat/${encodeURIComponent(props.peer)}`}
       onSubmit={props.onSend}
     >
       <label for="message-text" class="sr-only">Message</label>

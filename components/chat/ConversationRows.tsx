@@ -43,7 +43,13 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
                 <span class="user-preview">
                   {last === null
                     ? "No messages yet"
-                    : `${last.from === props.me ? "You: " : ""}${last.text}`}
+                    : `${
+                      last.from === props.me
+                        ? "You: "
+                        : entry.kind === "group"
+                        ? `${last.from}: `
+                        : ""
+                    }${last.text}`}
                 </span>
               </span>
               <span class="user-meta">

@@ -28,6 +28,15 @@ export interface MessageRowsProps {
   outbox: OutboxItem[];
   clock: Clock;
   actions: OutboxActions;
+  /** In a group: each of the others' bubbles starts with the sender's name. */
+  showSenders?: boolean;
+}
+
+/** One of eight name colours per person, the same in every group and tab. */
+function hueClass(name: string): string {
+  let h = 0;
+  for (const c of name.toLowerCase()) h = (h * 31 + c.codePointAt(0)!) >>> 0;
+  return `sender hue-${h % 8}`;
 }
 
 /** A message's text, with its http(s) links clickable and everything else plain text. */
@@ -52,15 +61,30 @@ export function MessageText(props: { text: string }): JSX.Element {
 }
 
 const MessageRow = memo(function MessageRow(
-  props: { message: PublicMessage; mine: boolean; time: string },
+  props: {
+    message: PublicMessage;
+    mine: boolean;
+    time: string;
+    showSender?: boolean;
+  },
 ) {
   const m = props.message;
+  if (m.system) {
+    return (
+      <li class="system" data-message-id={m.id}>
+        <span>{m.text}</span>
+      </li>
+    );
+  }
   return (
     <li
       class={props.mine ? "msg mine" : "msg theirs"}
       data-message-id={m.id}
     >
       <div class="bubble">
+        {props.showSender && (
+          <span class={hueClass(m.from)} aria-hidden="true">{m.from}</span>
+        )}
         <MessageText text={m.text} />
         <span class="meta">
           <span class="sr-only">{props.mine ? "You, " : `${m.from}, `}</span>
@@ -156,6 +180,7 @@ export const MessageRows = memo(
           message={m}
           mine={m.from === props.me}
           time={formatTime(m.sentAt, props.clock)}
+          showSender={props.showSenders && m.from !== props.me}
         />,
       );
     }
