@@ -27,6 +27,7 @@ import { OutboxSender } from "../client/sender.ts";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
+import { chatTarget } from "../client/chat_target.ts";
 import {
   type ReadReporter,
   startReadReporter,
@@ -81,10 +82,8 @@ export default function ChatWindow(props: ChatWindowProps) {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  const groupPath = props.groupId && `/groups/${props.groupId}`;
-  const apiBase = groupPath
-    ? `/api${groupPath}`
-    : `/api/conversations/${encodeURIComponent(props.peer)}`;
+  const target = useMemo(() => chatTarget(props.peer, props.groupId), []);
+  const { apiBase, groupPath } = target;
   const apiUrl = `${apiBase}/messages`;
   const { older, loadOlder } = useOlderPages({
     apiUrl,
@@ -92,8 +91,8 @@ export default function ChatWindow(props: ChatWindowProps) {
     scroller: scrollerRef,
     initial: props.older,
   });
-  const storageKey = outboxKey(props.me, props.groupId ?? props.peer);
-  const draftStorageKey = draftKey(props.me, props.groupId ?? props.peer);
+  const storageKey = outboxKey(props.me, target.storageId);
+  const draftStorageKey = draftKey(props.me, target.storageId);
 
   function setOutbox(update: (items: OutboxItem[]) => OutboxItem[]) {
     outbox.value = update(outbox.value);
@@ -149,12 +148,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     }), []);
 
   function onInboxEvent(event: InboxEvent) {
-    if (
-      event.type === "read" ||
-      (props.groupId
-        ? event.conversation.id !== props.groupId
-        : event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase())
-    ) return;
+    if (!target.owns(event)) return;
     // Mid catch-up the list has a gap before this message: fetch again instead.
     if (newer.running) newer.run();
     else applyPage({ messages: [event.message], cursor: cursor.current });

@@ -26,8 +26,8 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
           ? `/chat/${encodeURIComponent(entry.peer)}`
           : `/groups/${encodeURIComponent(entry.id)}`;
         const last = entry.lastMessage;
-        const current = entry.peer !== null &&
-          entry.peer.toLowerCase() === props.active?.toLowerCase();
+        const current = (entry.peer ?? entry.id).toLowerCase() ===
+          props.active?.toLowerCase();
         return (
           <li key={entry.id} data-conversation={entry.title}>
             <a

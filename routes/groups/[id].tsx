@@ -177,7 +177,7 @@ export default function GroupPage(
           me={me}
           initial={data.conversations}
           eventsCursor={data.eventsCursor}
-          active={null}
+          active={data.group.id}
         />
       </aside>
       <div class="pane-chat">
