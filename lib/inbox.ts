@@ -156,7 +156,11 @@ export async function readEvents(
     ids.add(s.row.lastFromId);
   }
   for (const e of batch.events) {
-    if (e.type === "message") ids.add(e.message.from).add(e.message.to);
+    // A group message's `to` is the group: no name to look up.
+    if (e.type === "message") {
+      ids.add(e.message.from);
+      if (!e.message.conversation) ids.add(e.message.to);
+    }
   }
   const names = await usernames(state, ids);
   const events: CursoredEvent[] = [];
