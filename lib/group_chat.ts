@@ -5,7 +5,14 @@
  * member sees nothing, and a poll they hold answers 404 as soon as the removal lands.
  */
 import type { GroupRecord, Message } from "./db/db.ts";
-import { holdPoll, type MessagePage, olderCursor, takeSend } from "./chat.ts";
+import {
+  type ChatOpening,
+  holdPoll,
+  MAX_PAGE,
+  type MessagePage,
+  olderCursor,
+  takeSend,
+} from "./chat.ts";
 import { encodeCursor } from "./cursor.ts";
 import { DomainError } from "./errors.ts";
 import { requireGroup } from "./groups.ts";
@@ -54,6 +61,48 @@ export async function loadGroupMessages(
     messages: await toPublicMessages(state, me, stored),
     cursor: encodeCursor(lastSeq),
     older: olderCursor(firstSeq, start),
+  };
+}
+
+/** Messages shown above the first unread one, for context (as in a direct chat). */
+const UNREAD_CONTEXT = 5;
+
+/**
+ * The page a group's chat opens on, as `openConversation` opens a direct one: the newest
+ * `pageSize` messages, or from just above the first unread one when more wait.
+ */
+export async function openGroup(
+  state: State,
+  me: SessionUser,
+  gid: string,
+  pageSize: number,
+): Promise<ChatOpening> {
+  const group = await requireGroup(state, me, gid);
+  const start = historyStart(group, me);
+  const [read, head, states] = await Promise.all([
+    state.db.getReadPosition(me.id, gid),
+    state.db.getConversationHead(gid),
+    state.db.listMemberStates(me.id),
+  ]);
+  const headSeq = head?.seq ?? 0;
+  const unread = states.get(gid)?.unread ?? 0;
+  const fromUnread = unread > 0 && headSeq - read > pageSize - UNREAD_CONTEXT;
+  const stored = (fromUnread
+    ? await state.db.listMessages(gid, {
+      afterSeq: Math.max(start - 1, read - UNREAD_CONTEXT),
+      limit: MAX_PAGE,
+    })
+    : await state.db.listMessages(gid, { limit: pageSize }))
+    .filter((m) => m.seq >= start);
+  const first = stored.find((m) => m.seq > read && m.from !== me.id);
+  const lastSeq = stored.at(-1)?.seq ?? 0;
+  return {
+    messages: await toPublicMessages(state, me, stored),
+    cursor: encodeCursor(lastSeq),
+    older: olderCursor(stored[0]?.seq ?? start, start),
+    firstUnreadId: unread > 0 ? first?.id ?? null : null,
+    unread,
+    hasNewer: lastSeq < headSeq,
   };
 }
 

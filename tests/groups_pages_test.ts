@@ -62,6 +62,7 @@ Deno.test("the group page: no-JS send shows the sender's name to others; admins'
   assert.equal(sent.status, 303);
   assert.equal(sent.headers.get("location"), path);
   const bobs = await (await bob.client.fetch(path)).text();
+  assert.match(bobs, /2 unread messages/, "the creation and alice's message");
   assert.match(
     bobs,
     new RegExp(`class="sender hue-\\d" aria-hidden="true">${alice.name}<`),

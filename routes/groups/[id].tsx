@@ -9,7 +9,11 @@ import { requireUser } from "../../lib/chat.ts";
 import { listConversationEntries } from "../../lib/conversation_list.ts";
 import { decodeCursor } from "../../lib/cursor.ts";
 import { DomainError } from "../../lib/errors.ts";
-import { loadGroupMessages, sendGroupMessage } from "../../lib/group_chat.ts";
+import {
+  loadGroupMessages,
+  openGroup,
+  sendGroupMessage,
+} from "../../lib/group_chat.ts";
 import {
   addMember,
   type PublicGroup,
@@ -56,19 +60,23 @@ async function renderGroup(
   const record = await requireGroup(ctx.state, me, ctx.params.id);
   const before = ctx.url.searchParams.get("before");
   const eventsCursor = await currentEventCursor(ctx.state, me);
-  const [page, list, group] = await Promise.all([
-    loadGroupMessages(ctx.state, me, record.id, {
-      beforeSeq: before ? decodeCursor(before, "before") : undefined,
-      limit: PAGE_SIZE,
-    }),
+  const [opening, list, group] = await Promise.all([
+    before
+      ? loadGroupMessages(ctx.state, me, record.id, {
+        beforeSeq: decodeCursor(before, "before"),
+        limit: PAGE_SIZE,
+      }).then((page) => ({
+        ...page,
+        firstUnreadId: null,
+        unread: 0,
+        hasNewer: true,
+      }))
+      : openGroup(ctx.state, me, record.id, PAGE_SIZE),
     listConversationEntries(ctx.state, me, { limit: 100 }),
     toPublicGroup(ctx.state, record),
   ]);
   return ctx.render({
-    ...page,
-    firstUnreadId: null,
-    unread: 0,
-    hasNewer: Boolean(before),
+    ...opening,
     group,
     eventsCursor,
     conversations: list.conversations,
