@@ -61,7 +61,7 @@ function startInbox(initialCursor: string): Inbox {
     cursor = next;
     // The cursor makes events exactly-once already; this guards a stream and a poll that
     // overlapped while switching between them.
-    const key = event.type === "message"
+    const key = event.type === "message" || event.type === "conversation"
       ? `m:${event.message.id}`
       : event.type === "status"
       ? `s:${event.conversation.id}:${event.upTo}:${event.status}`
@@ -93,7 +93,9 @@ function startInbox(initialCursor: string): Inbox {
     };
     source.addEventListener("open", () => emit("onStatus", "online"));
     source.addEventListener("message", onEvent);
-    for (const type of ["read", "status", "typing", "presence"]) {
+    for (
+      const type of ["read", "status", "typing", "presence", "conversation"]
+    ) {
       source.addEventListener(type, onEvent);
     }
     source.addEventListener("cursor_expired", () => {

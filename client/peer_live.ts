@@ -26,17 +26,23 @@ export interface PeerLive {
 export function usePeerLive(options: {
   me: string;
   peer: string;
+  /** Set for a group (`peer` is then its title): no presence, its own typing URL. */
+  groupId?: string;
   eventsCursor: string;
   /** As the server rendered it. */
   presence?: PublicPresence;
   messages: Signal<ShownMessage[]>;
   clock: Signal<Clock>;
 }): PeerLive {
-  const key = options.peer.toLowerCase();
+  const group = options.groupId;
+  // A group's title is not a username: presence and typing are keyed by the group's id.
+  const key = group ?? options.peer.toLowerCase();
   const sender = useMemo(
     () =>
       new TypingSender(
-        `/api/conversations/${encodeURIComponent(options.peer)}/typing`,
+        group
+          ? `/api/groups/${encodeURIComponent(group)}/typing`
+          : `/api/conversations/${encodeURIComponent(options.peer)}/typing`,
       ),
     [],
   );
@@ -44,13 +50,15 @@ export function usePeerLive(options: {
   return {
     peer: options.peer,
     clock: options.clock.value,
-    presence: presence.value[key] ?? options.presence,
+    presence: group ? undefined : presence.value[key] ?? options.presence,
     typing: typing.value.has(key),
     sender,
     onEvent(event) {
       if (
         event.type !== "status" ||
-        event.conversation.peer?.toLowerCase() !== key
+        (group
+          ? event.conversation.id !== group
+          : event.conversation.peer?.toLowerCase() !== key)
       ) return false;
       const m = options.messages;
       m.value = applyStatus(

@@ -64,7 +64,8 @@ export default function ChatList(props: ChatListProps) {
   function isOpenAndVisible(
     event: Extract<InboxEvent, { type: "message" }>,
   ): boolean {
-    return event.conversation.peer?.toLowerCase() ===
+    // `active` is the open chat's peer, or the open group's id.
+    return (event.conversation.peer ?? event.conversation.id).toLowerCase() ===
         props.active?.toLowerCase() &&
       document.visibilityState === "visible";
   }
@@ -74,7 +75,9 @@ export default function ChatList(props: ChatListProps) {
     entries.value = upsert(entries.value, event.conversation);
     if (event.type !== "message" || event.message.from === props.me) return;
     if (isOpenAndVisible(event)) return;
-    const href = `/chat/${encodeURIComponent(event.message.from)}`;
+    const href = event.conversation.peer === null
+      ? `/groups/${event.conversation.id}`
+      : `/chat/${encodeURIComponent(event.message.from)}`;
     notify(
       event.conversation.title,
       event.message.text,

@@ -32,6 +32,7 @@ import { PhotoViewer } from "../components/chat/PhotoViewer.tsx";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
+import { chatTarget } from "../client/chat_target.ts";
 import {
   type ReadReporter,
   startReadReporter,
@@ -59,6 +60,8 @@ export interface ChatWindowProps {
   error?: string;
   draft?: string;
   presence?: PeerLive["presence"];
+  /** A group's id: `peer` is then its title, and the group's API and page are used. */
+  groupId?: string;
 }
 
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
@@ -83,10 +86,10 @@ export default function ChatWindow(props: ChatWindowProps) {
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const atBottom = useRef(true);
   const jumpToEnd = useRef(false);
-  const apiUrl = `/api/conversations/${
-    encodeURIComponent(props.peer)
-  }/messages`;
-  const uploads = useUploads(apiUrl.replace(/messages$/, "attachments"));
+  const target = useMemo(() => chatTarget(props.peer, props.groupId), []);
+  const { apiBase, groupPath } = target;
+  const apiUrl = `${apiBase}/messages`;
+  const uploads = useUploads(`${apiBase}/attachments`);
   usePhotoViewer(scrollerRef);
   const { older, loadOlder } = useOlderPages({
     apiUrl,
@@ -95,8 +98,8 @@ export default function ChatWindow(props: ChatWindowProps) {
     initial: props.older,
   });
   const live = usePeerLive({ ...props, messages, clock });
-  const storageKey = outboxKey(props.me, props.peer);
-  const draftStorageKey = draftKey(props.me, props.peer);
+  const storageKey = outboxKey(props.me, target.storageId);
+  const draftStorageKey = draftKey(props.me, target.storageId);
 
   function setOutbox(update: (items: OutboxItem[]) => OutboxItem[]) {
     outbox.value = update(outbox.value);
@@ -152,10 +155,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     }), []);
 
   function onInboxEvent(event: InboxEvent) {
-    if (
-      live.onEvent(event) || event.type !== "message" ||
-      event.conversation.peer?.toLowerCase() !== props.peer.toLowerCase()
-    ) return;
+    if (live.onEvent(event) || !target.owns(event)) return;
     // Mid catch-up the list has a gap before this message: fetch again instead.
     if (newer.running) newer.run();
     else applyPage({ messages: [event.message], cursor: cursor.current });
@@ -229,7 +229,7 @@ export default function ChatWindow(props: ChatWindowProps) {
     });
     if (props.hasNewer) newer.run();
     reader.current = startReadReporter({
-      url: `/api/conversations/${encodeURIComponent(props.peer)}/read`,
+      url: `${apiBase}/read`,
       root: scrollerRef.current!,
     });
     document.getElementById("unread-divider")?.scrollIntoView({
@@ -277,7 +277,7 @@ export default function ChatWindow(props: ChatWindowProps) {
       aria-labelledby="chat-title"
       {...uploads.dropProps}
     >
-      <ChatHeader {...live} connection={connection.value} />
+      <ChatHeader {...live} connection={connection.value} path={groupPath} />
       <div class="messages-wrap">
         <div
           class="messages"
@@ -300,6 +300,7 @@ export default function ChatWindow(props: ChatWindowProps) {
             firstUnreadId={props.firstUnreadId}
             unread={props.unread}
             paged={props.paged}
+            groupPath={groupPath}
           />
         </div>
         <NewBelow count={newBelow.value} onClick={showNewest} />
@@ -307,6 +308,7 @@ export default function ChatWindow(props: ChatWindowProps) {
       {error.value && <p class="form-error" role="alert">{error.value}</p>}
       <Composer
         peer={props.peer}
+        action={groupPath}
         text={text}
         inputRef={inputRef}
         onInput={setText}

@@ -48,9 +48,9 @@ export interface MessagePage {
   older: string | null;
 }
 
-/** The `older` cursor of a page whose first message has seq `firstSeq`. */
-function olderCursor(firstSeq: number): string | null {
-  return firstSeq > 1 ? encodeCursor(firstSeq) : null;
+/** The `older` cursor of a page whose first message has seq `firstSeq` (history from `fromSeq`). */
+export function olderCursor(firstSeq: number, fromSeq = 1): string | null {
+  return firstSeq > fromSeq ? encodeCursor(firstSeq) : null;
 }
 
 /**
@@ -221,7 +221,7 @@ async function waitForHead(
  * poll is refused (429), not the oldest answered: answering the oldest would make two
  * tabs over the limit knock each other's polls out in a loop.
  */
-async function holdPoll<T>(
+export async function holdPoll<T>(
   state: State,
   me: SessionUser,
   wait: () => Promise<T>,
@@ -242,6 +242,18 @@ async function holdPoll<T>(
   } finally {
     online();
     release();
+  }
+}
+
+/** Takes one send from the user's rate limit, or throws 429. */
+export function takeSend(state: State, me: SessionUser): void {
+  if (!state.limits.sends.take(me.id)) {
+    throw new DomainError(
+      "rate_limited",
+      "rate_limited",
+      "You are sending messages too fast",
+      { retryAfter: state.limits.sends.retryAfter(me.id) },
+    );
   }
 }
 

@@ -45,12 +45,18 @@ export type InboxEvent =
   // Ephemeral (never stored, no cursor of their own): someone is typing to me, someone's
   // online / last seen changed.
   | { type: "typing"; conversation: ConversationEntry; user: string }
-  | ({ type: "presence"; user: string } & PublicPresence);
+  | ({ type: "presence"; user: string } & PublicPresence)
+  // A group's membership or name change (its system message); see lib/groups.ts.
+  | {
+    type: "conversation";
+    conversation: ConversationEntry;
+    message: PublicMessage;
+  };
 
 /** Events that come from KV and carry a cursor. */
 export type StoredInboxEvent = Extract<
   InboxEvent,
-  { type: "message" | "read" | "status" }
+  { type: "message" | "read" | "status" | "conversation" }
 >;
 
 /** An event with the cursor that follows it (the stream's `id:`). */
@@ -124,7 +130,7 @@ export function toConversationEntry(
   return {
     id: row.conversationId,
     kind: row.kind,
-    title: peer ?? "Group",
+    title: peer ?? row.title ?? "Group",
     peer,
     lastMessage: row.lastSeq > 0
       ? {
@@ -171,7 +177,11 @@ export async function readEvents(
     ids.add(s.row.lastFromId);
   }
   for (const e of batch.events) {
-    if (e.type === "message") ids.add(e.message.from).add(e.message.to);
+    // A group message's `to` is the group: no name to look up.
+    if (e.type === "message") {
+      ids.add(e.message.from);
+      if (!e.message.conversation) ids.add(e.message.to);
+    }
   }
   const names = await usernames(state, ids);
   noteReceived(
@@ -212,7 +222,7 @@ function toEvent(
   }
   const participants = [...names].map(([id, username]) => ({ id, username }));
   return {
-    type: "message",
+    type: stored.message.system ? "conversation" : "message",
     conversation,
     message: toPublicMessage(stored.message, participants, viewerId, member),
   };

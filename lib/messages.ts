@@ -21,6 +21,10 @@ export interface PublicMessage {
   attachments: PublicAttachment[];
   /** Only on the viewer's own messages: sent (stored), delivered, read. */
   status?: MessageStatus;
+  /** A group message's group id (`to` is that id too). */
+  conversation?: string;
+  /** A group's membership or name change, written by the server. */
+  system?: true;
 }
 
 /** The status of a message at `seq` given how far the others have received and read. */
@@ -51,7 +55,7 @@ export function toPublicMessage(
   return {
     id: message.id,
     from: name(message.from),
-    to: name(message.to),
+    to: message.conversation ?? name(message.to),
     text: message.text,
     sentAt: message.sentAt,
     // Download URLs name the conversation as the viewer sees it: by the other member.
@@ -61,6 +65,8 @@ export function toPublicMessage(
         name(message.from === viewerId ? message.to : message.from),
       )
     ),
+    ...(message.conversation ? { conversation: message.conversation } : {}),
+    ...(message.system ? { system: true as const } : {}),
     ...(message.clientId && message.from === viewerId
       ? { clientId: message.clientId }
       : {}),

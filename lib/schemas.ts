@@ -152,6 +152,36 @@ export const settingsFormSchema = z.object({
   }),
 });
 
+/** A group's name (issue 13): trimmed, 1–100 characters of visible text. */
+export const groupNameSchema = z.string({ error: "Name is required" })
+  .trim()
+  .min(1, "Name must not be empty")
+  .max(100, "Name must be at most 100 characters")
+  .refine((text) => text.isWellFormed(), "Name must be valid Unicode text")
+  .refine(
+    (text) => !CONTROL_CHARACTER.test(text),
+    "Name must not contain control characters",
+  )
+  .refine((text) => !NOTHING_VISIBLE.test(text), "Name must not be empty");
+
+export const createGroupSchema = z.object({
+  name: groupNameSchema,
+  // Bounded here so a huge list is refused before any lookup; the 256 cap is lib/groups.ts.
+  members: z.array(z.string().max(64)).max(1000).default([]),
+});
+
+export const renameGroupSchema = z.object({ name: groupNameSchema });
+
+export const groupMemberSchema = z.object({
+  username: z.string({ error: "username is required" }).trim().min(1).max(64),
+});
+
+export const groupRoleSchema = z.object({
+  role: z.enum(["admin", "member"], {
+    error: 'role must be "admin" or "member"',
+  }),
+});
+
 /** Field name → first error message, for re-rendering a form. */
 export type FieldErrors = Record<string, string>;
 

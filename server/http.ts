@@ -22,6 +22,8 @@ if (MAX_MESSAGE_BODY_BYTES < MESSAGE_MAX_LENGTH * 9 + 4 * 1024) {
 const MESSAGE_ROUTES = [
   /^\/chat\/[^/]+\/?$/,
   /^\/api\/conversations\/[^/]+\/messages\/?$/,
+  /^\/api\/groups\/[^/]+\/messages\/?$/,
+  /^\/groups\/[^/]+\/?$/,
 ];
 
 /** Routes that stream a file upload and enforce `MAX_UPLOAD_BYTES` themselves. */

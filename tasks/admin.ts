@@ -10,6 +10,9 @@ import { openDb } from "../lib/db/open.ts";
 import { parseArgs, wantsHelp } from "./admin/args.ts";
 import { type Command, CommandError, UsageError } from "./admin/command.ts";
 import { exportData } from "./admin/export.ts";
+import { groupList } from "./admin/group_list.ts";
+import { groupRemove } from "./admin/group_remove.ts";
+import { groupShow } from "./admin/group_show.ts";
 import { commandHelp, overviewHelp } from "./admin/help.ts";
 import { importData } from "./admin/import.ts";
 import { migrate } from "./admin/migrate.ts";
@@ -31,6 +34,9 @@ export const COMMANDS: Command[] = [
   userUnlink,
   userDelete,
   sessionsRevoke,
+  groupList,
+  groupShow,
+  groupRemove,
   stats,
   exportData,
   importData,

@@ -25,12 +25,27 @@ async function fillSample(db: Db) {
     });
   }
   await db.markRead(bob.id, conversationId(bob.id, ann.id), 3000);
-  return { ann, bob, cy };
+  const group = await db.createGroup({
+    creator: ann,
+    title: "Trip ✓ “quoted”",
+    memberIds: [bob.id, cy.id],
+  });
+  for (let i = 0; i < 30; i++) {
+    await db.sendGroupMessage({
+      groupId: group.id,
+      fromId: people[i % 3].id,
+      text: `group message ${i}`,
+      clientId: i % 4 ? undefined : crypto.randomUUID(),
+    });
+  }
+  await db.removeGroupMember(group.id, ann.id, cy.id);
+  await db.markRead(bob.id, group.id, 20);
+  return { ann, bob, cy, group };
 }
 
 Deno.test("export, import into an empty KV and export again give the same bytes", async () => {
   await using dir = await tempDir();
-  const { ann, bob } = await (async () => {
+  const { ann, bob, group } = await (async () => {
     using source = await openKv(dir.kv("source"));
     return await fillSample(source);
   })();
@@ -71,10 +86,21 @@ Deno.test("export, import into an empty KV and export again give the same bytes"
   assert.equal((await copy.getUserByName("ANN"))?.id, ann.id);
   assert.equal(
     (await copy.kv.get<Deno.KvU64>(keys.sentCount(ann.id))).value?.value,
-    1000n,
+    1010n,
+    "1000 direct and 10 group messages",
   );
   assert.ok(await copy.getUserIdByIdentity("github", "42"));
   assert.equal(await copy.validateSession("ann1"), null);
+  const copied = await copy.getGroup(group.id);
+  assert.equal(copied?.title, "Trip ✓ “quoted”");
+  assert.equal(copied?.members.length, 2);
+  assert.deepEqual((await copy.listGroups()).map((g) => g.id), [group.id]);
+  assert.equal(
+    (await copy.listMessages(group.id, { limit: 100 })).length,
+    32,
+    "creation, 30 messages, the removal",
+  );
+  assert.equal((await copy.listMemberStates(bob.id)).get(group.id)?.unread, 8);
 });
 
 Deno.test("import refuses a non-empty KV unless --merge, and reports bad or cut-off input", async () => {

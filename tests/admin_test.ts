@@ -220,6 +220,7 @@ Deno.test("user:list and stats report accounts, activity and sizes as a table or
   assert.deepEqual(JSON.parse(stats.stdout), {
     users: 3,
     conversations: 2,
+    groups: 0,
     messages: 5,
     sessions: 1,
     attachmentBytes: 0,
@@ -228,7 +229,7 @@ Deno.test("user:list and stats report accounts, activity and sizes as a table or
   const statsTable = await runAdmin(dir.kv(), ["stats"]);
   assert.match(
     statsTable.stdout,
-    /^users +3\nconversations +2\nmessages +5\nsessions +1\nattachmentBytes +0\n$/,
+    /^users +3\nconversations +2\ngroups +0\nmessages +5\nsessions +1\nattachmentBytes +0\n$/,
   );
 });
 
@@ -320,6 +321,7 @@ Deno.test("user:delete removes the user and every key that mentions them, and fi
   assert.deepEqual(JSON.parse(stats.stdout), {
     users: 3,
     conversations: 1,
+    groups: 0,
     messages: 3,
     sessions: 1,
     attachmentBytes: 0,

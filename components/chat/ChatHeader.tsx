@@ -12,6 +12,8 @@ export function ChatHeader(
     presence?: PublicPresence;
     typing: boolean;
     clock: Clock;
+    /** This page's path, for "Log in again" (a group's page is not /chat/<peer>). */
+    path?: string;
   },
 ) {
   const { connection } = props;
@@ -39,7 +41,9 @@ export function ChatHeader(
             You are signed out.{" "}
             <a
               href={`/login?next=${
-                encodeURIComponent(`/chat/${encodeURIComponent(props.peer)}`)
+                encodeURIComponent(
+                  props.path ?? `/chat/${encodeURIComponent(props.peer)}`,
+                )
               }`}
             >
               Log in again

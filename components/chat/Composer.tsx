@@ -11,6 +11,8 @@ import { PaperclipIcon } from "./icons.tsx";
 
 export interface ComposerProps {
   peer: string;
+  /** Where the no-JS form posts, when not `/chat/:peer` (a group's page). */
+  action?: string;
   text: Signal<string>;
   inputRef: Ref<HTMLTextAreaElement>;
   onInput(value: string): void;
@@ -41,7 +43,7 @@ export function Composer(props: ComposerProps) {
       method="post"
       // Without JavaScript the file goes with the text in one multipart post.
       enctype="multipart/form-data"
-      action={`/chat/${encodeURIComponent(props.peer)}`}
+      action={props.action ?? `/chat/${encodeURIComponent(props.peer)}`}
       onSubmit={props.onSend}
     >
       <UploadTray

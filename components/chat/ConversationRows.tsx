@@ -32,10 +32,11 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
           : `/groups/${encodeURIComponent(entry.id)}`;
         const last = entry.lastMessage;
         const key = entry.peer?.toLowerCase() ?? "";
-        const current = entry.peer !== null &&
-          key === props.active?.toLowerCase();
-        const online = Boolean(props.presence?.[key]?.online);
-        const typing = Boolean(props.typing?.has(key));
+        const current = (entry.peer ?? entry.id).toLowerCase() ===
+          props.active?.toLowerCase();
+        const online = entry.peer !== null &&
+          Boolean(props.presence?.[key]?.online);
+        const typing = entry.peer !== null && Boolean(props.typing?.has(key));
         return (
           <li key={entry.id} data-conversation={entry.title}>
             <a
@@ -55,7 +56,13 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
                     ? "typing…"
                     : last === null
                     ? "No messages yet"
-                    : `${last.from === props.me ? "You: " : ""}${last.text}`}
+                    : `${
+                      last.from === props.me
+                        ? "You: "
+                        : entry.kind === "group"
+                        ? `${last.from}: `
+                        : ""
+                    }${last.text}`}
                 </span>
               </span>
               <span class="user-meta">

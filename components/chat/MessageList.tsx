@@ -22,6 +22,8 @@ export interface MessageListProps {
   firstUnreadId: string | null;
   unread: number;
   paged: boolean;
+  /** A group's page (`/groups/:id`) instead of `/chat/:peer`; names above bubbles. */
+  groupPath?: string;
 }
 
 // Stable empties, so memoised rows see the same props from one render to the next.
@@ -61,6 +63,7 @@ export function MessageList(props: MessageListProps) {
           outbox={NO_OUTBOX}
           clock={props.clock}
           actions={props.actions}
+          showSenders={Boolean(props.groupPath)}
         />
       )}
       {parts.divider && (
@@ -78,10 +81,13 @@ export function MessageList(props: MessageListProps) {
         outbox={props.outbox}
         clock={props.clock}
         actions={props.actions}
+        showSenders={Boolean(props.groupPath)}
       />
       {props.paged && (
         <li class="older">
-          <a href={`/chat/${encodeURIComponent(props.peer)}`}>
+          <a
+            href={props.groupPath ?? `/chat/${encodeURIComponent(props.peer)}`}
+          >
             Newest messages
           </a>
         </li>

@@ -31,6 +31,15 @@ export interface MessageRowsProps {
   outbox: OutboxItem[];
   clock: Clock;
   actions: OutboxActions;
+  /** In a group: each of the others' bubbles starts with the sender's name. */
+  showSenders?: boolean;
+}
+
+/** One of eight name colours per person, the same in every group and tab. */
+function hueClass(name: string): string {
+  let h = 0;
+  for (const c of name.toLowerCase()) h = (h * 31 + c.codePointAt(0)!) >>> 0;
+  return `sender hue-${h % 8}`;
 }
 
 /** A message's text, with its http(s) links clickable and everything else plain text. */
@@ -61,15 +70,26 @@ const MessageRow = memo(function MessageRow(
     time: string;
     /** When the status last changed, as far as this tab saw; else the send time. */
     statusTime: string;
+    showSender?: boolean;
   },
 ) {
   const m = props.message;
+  if (m.system) {
+    return (
+      <li class="system" data-message-id={m.id}>
+        <span>{m.text}</span>
+      </li>
+    );
+  }
   return (
     <li
       class={props.mine ? "msg mine" : "msg theirs"}
       data-message-id={m.id}
     >
       <div class="bubble">
+        {props.showSender && (
+          <span class={hueClass(m.from)} aria-hidden="true">{m.from}</span>
+        )}
         <Attachments items={m.attachments ?? []} />
         {m.text && <MessageText text={m.text} />}
         <span class="meta">
@@ -174,6 +194,7 @@ export const MessageRows = memo(
           mine={m.from === props.me}
           time={time}
           statusTime={statusAt ? formatTime(statusAt, props.clock) : time}
+          showSender={props.showSenders && m.from !== props.me}
         />,
       );
     }

@@ -28,6 +28,8 @@ export interface UserActivity {
 export interface AdminStats {
   users: number;
   conversations: number;
+  /** Group conversations (their messages count in `messages` too). */
+  groups: number;
   messages: number;
   sessions: number;
   /** Bytes of attachments stored (files and thumbnails), in total and per username. */
@@ -72,7 +74,7 @@ export async function listUserActivity(kv: Deno.Kv): Promise<UserActivity[]> {
   );
 }
 
-/** Counts users, conversations, messages and live sessions. */
+/** Counts users, direct conversations, groups, messages and live sessions. */
 export async function countAll(
   kv: Deno.Kv,
   now = new Date(),
@@ -80,6 +82,7 @@ export async function countAll(
   const stats: AdminStats = {
     users: 0,
     conversations: 0,
+    groups: 0,
     messages: 0,
     sessions: 0,
     attachmentBytes: 0,
@@ -116,6 +119,11 @@ export async function countAll(
     if (!peerId || !conversationId || userId > peerId) continue;
     stats.conversations++;
     heads.push(keys.conversationHead(conversationId));
+    if (heads.length === 10) await addHeads();
+  }
+  for await (const entry of kv.list({ prefix: keys.groups() })) {
+    stats.groups++;
+    heads.push(keys.conversationHead(String(entry.key[1])));
     if (heads.length === 10) await addHeads();
   }
   if (heads.length > 0) await addHeads();

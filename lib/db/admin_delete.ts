@@ -6,6 +6,7 @@
 import { DomainError } from "../errors.ts";
 import { ADMIN_BATCH } from "./admin.ts";
 import type { MemberConversationRow } from "./conversations.ts";
+import { removeGroupMember } from "./groups.ts";
 import { conversationId, keys, legacyKeys } from "./keys.ts";
 import { commit, commitWithRetry } from "./kv.ts";
 import type { Message } from "./messages.ts";
@@ -18,6 +19,8 @@ const MAX_DELETE_PASSES = 10;
 /** What deleting a user removed. */
 export interface DeleteUserResult {
   conversations: number;
+  /** Groups the user was taken out of (deleted when left empty). */
+  groups: number;
   messages: number;
   sessions: number;
 }
@@ -34,6 +37,7 @@ export async function deleteUserCascade(
 ): Promise<DeleteUserResult> {
   const result: DeleteUserResult = {
     conversations: 0,
+    groups: 0,
     messages: 0,
     sessions: 0,
   };
@@ -47,6 +51,13 @@ export async function deleteUserCascade(
         prefix: keys.userConversations(userId),
       })
     ) {
+      if (row.key.length === 3 && row.value.kind === "group") {
+        // Leaving like a member would: the roster shrinks, an empty group goes.
+        await removeFromGroup(kv, String(row.key[2]), userId);
+        result.groups++;
+        removed++;
+        continue;
+      }
       // Rows of both layouts (v1 keyed by peer, v2 by conversation) name the peer.
       const peerId = row.key.length === 3 ? row.value.peerId : undefined;
       if (!peerId) continue;
@@ -153,6 +164,21 @@ async function deleteAndLowerSentCount(
     }
     return { op, result: undefined };
   }, "Cannot delete user: try again");
+}
+
+/** Takes the user out of a group; already gone (a repeated pass) is fine. */
+async function removeFromGroup(
+  kv: Deno.Kv,
+  gid: string,
+  userId: string,
+): Promise<void> {
+  try {
+    await removeGroupMember(kv, gid, userId, userId);
+  } catch (error) {
+    if (!(error instanceof DomainError && error.kind === "not_found")) {
+      throw error;
+    }
+  }
 }
 
 /** Deletes a user's linked sign-in identities; returns how many keys went. */

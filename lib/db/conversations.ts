@@ -26,6 +26,8 @@ export interface ConversationRecord {
   /** User ids, sorted. */
   members: string[];
   createdAt: string;
+  /** A group's name (lib/db/groups.ts); direct conversations have none. */
+  title?: string;
 }
 
 /** A member's row for one conversation: its latest message, for the chat list. */
@@ -39,6 +41,8 @@ export interface MemberConversationRow {
   lastMessageAt: string;
   lastFromId: string;
   preview: string;
+  /** A group's name as of its latest message (renames are messages too). */
+  title?: string;
 }
 
 /** One row of a user's direct conversations, as the chat list shows it. */
@@ -66,7 +70,7 @@ export async function getConversation(
  */
 export function addMessageToMembers(
   op: Deno.AtomicOperation,
-  conversation: Pick<ConversationRecord, "id" | "kind" | "members">,
+  conversation: Pick<ConversationRecord, "id" | "kind" | "members" | "title">,
   message: Pick<Message, "seq" | "from" | "text" | "sentAt" | "attachments">,
 ): Deno.AtomicOperation {
   for (const member of conversation.members) {
@@ -77,6 +81,9 @@ export function addMessageToMembers(
       conversationId: conversation.id,
       kind: conversation.kind,
       ...(peerId ? { peerId } : {}),
+      ...(conversation.title !== undefined
+        ? { title: conversation.title }
+        : {}),
       lastSeq: message.seq,
       lastMessageAt: message.sentAt,
       lastFromId: message.from,

@@ -9,6 +9,7 @@ import { sweepAttachments } from "./attachment_sweep.ts";
 import { AttachmentWriter } from "./attachment_writer.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
+import * as groups from "./groups.ts";
 import * as identities from "./identities.ts";
 import {
   forgetSchemaVersion,
@@ -45,6 +46,7 @@ export type {
   MemberConversationRow,
 } from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
+export type { GroupMember, GroupRecord, GroupRole } from "./groups.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
 export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
@@ -243,6 +245,43 @@ export class Db {
   /** Removes unused uploads older than a day and what crashed uploads left behind. */
   sweepAttachments(now?: Date) {
     return sweepAttachments(this.kv, now);
+  }
+
+  // ---- groups (lib/db/groups.ts) ----
+  getGroup(gid: string) {
+    return groups.getGroup(this.kv, gid);
+  }
+  listGroups() {
+    return groups.listGroups(this.kv);
+  }
+  createGroup(input: Parameters<typeof groups.createGroup>[1]) {
+    return groups.createGroup(this.kv, input);
+  }
+  sendGroupMessage(input: Parameters<typeof groups.sendGroupMessage>[1]) {
+    return groups.sendGroupMessage(this.kv, input);
+  }
+  renameGroup(gid: string, actorId: string, title: string) {
+    return groups.renameGroup(this.kv, gid, actorId, title);
+  }
+  addGroupMember(gid: string, actorId: string, userId: string) {
+    return groups.addGroupMember(this.kv, gid, actorId, userId);
+  }
+  /** Null when the group was deleted (its last member left). */
+  removeGroupMember(
+    gid: string,
+    actorId: string,
+    userId: string,
+    options?: { byOperator?: boolean },
+  ) {
+    return groups.removeGroupMember(this.kv, gid, actorId, userId, options);
+  }
+  setGroupRole(
+    gid: string,
+    actorId: string,
+    userId: string,
+    role: groups.GroupRole,
+  ) {
+    return groups.setGroupRole(this.kv, gid, actorId, userId, role);
   }
 
   // ---- admin ----

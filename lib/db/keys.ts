@@ -161,6 +161,9 @@ export const keys = {
   secrets: () => ["secrets"],
   /** ISO time of the user's newest sign-in or session touch, kept after logout. */
   userActivity: (userId: string) => ["user_activity", userId],
+  /** Groups (issue 13): a pointer per group, for listing and counting them without a scan. */
+  group: (groupId: string) => ["groups", groupId],
+  groups: () => ["groups"],
   /** The stored layout's version (see migrations/); absent means 1 if any data exists. */
   schemaVersion: () => ["schema_version"],
   /** Held by the one process running migrations; expires if that process dies. */

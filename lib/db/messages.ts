@@ -28,6 +28,10 @@ export interface Message {
   clientId?: string;
   /** Copies of the attachments' public fields (issue 14); absent on text-only messages. */
   attachments?: MessageAttachment[];
+  /** A group message names its group (and `to` is the group's id). */
+  conversation?: string;
+  /** A group's membership or name change, written by lib/db/groups.ts. */
+  system?: true;
 }
 
 export interface ConversationHead {

@@ -5,12 +5,12 @@ import { table } from "./format.ts";
 export const stats: Command = {
   name: "stats",
   summary:
-    "count users, conversations, messages, sessions and attachment bytes",
+    "count users, conversations, groups, messages, sessions and attachment bytes",
   description:
-    "Counts users, conversations (pairs of users who exchanged messages), messages and\n" +
-    "live sessions, and the bytes of attachments stored, in total and per user. --json\n" +
-    'prints {"users","conversations","messages","sessions","attachmentBytes",\n' +
-    '"attachmentBytesByUser":{"<username>":bytes}}.',
+    "Counts users, conversations (pairs of users who exchanged messages), groups,\n" +
+    "messages (groups' included), live sessions, and the bytes of attachments stored,\n" +
+    'in total and per user. --json prints {"users","conversations","groups","messages",\n' +
+    '"sessions","attachmentBytes","attachmentBytesByUser":{"<username>":bytes}}.',
   example: "deno task admin stats",
   args: { flags: { json: "print JSON instead of a table" } },
   async run(args, open) {

@@ -8,7 +8,8 @@ export const userDelete: Command = {
   summary: "delete an account and all its conversations",
   description:
     "Deletes the user, their sessions, their linked sign-in providers, and every\n" +
-    "conversation they had: messages sent and received, on both sides. Their peers no\n" +
+    "conversation they had: messages sent and received, on both sides. They leave every\n" +
+    "group (one left empty is deleted; their messages in the others stay). Their peers no\n" +
     'longer see them in the user list, and a peer\'s "messages sent" drops by the\n' +
     "messages deleted with the conversation. Asks you to type the username unless --yes\n" +
     "is given; without a terminal, --yes is required. Safe while the server runs.",
@@ -40,6 +41,12 @@ export const userDelete: Command = {
         plural(removed.conversations, "conversation")
       }, ${plural(removed.messages, "message")} and ${
         plural(removed.sessions, "session")
+      }${
+        removed.groups > 0
+          ? `; left ${
+            plural(removed.groups, "group")
+          } (an empty one is deleted)`
+          : ""
       }`,
     );
   },
