@@ -7,7 +7,11 @@
 import framebufferModule from "imagescript/v2/framebuffer.js";
 import jpegCodec from "imagescript/wasm/node/jpeg.js";
 import pngCodec from "imagescript/wasm/node/png.js";
-import { stripJpegMetadata, stripPngMetadata } from "./image_metadata.ts";
+import {
+  jpegOrientation,
+  stripJpegMetadata,
+  stripPngMetadata,
+} from "./image_metadata.ts";
 
 // A CommonJS module: its ES class is the `default` property of what is imported.
 const Framebuffer = framebufferModule.default;
@@ -62,15 +66,21 @@ export async function processImage(
     const decoded = await decodeRgba(bytes, type);
     const { width, height } = decoded;
     const scale = Math.min(1, THUMBNAIL_MAX_SIDE / Math.max(width, height));
-    const thumb = decoded.resize(
-      "linear",
-      Math.max(1, Math.round(width * scale)),
-      Math.max(1, Math.round(height * scale)),
+    // Sizes and the thumbnail are of the photo as shown: upright, as EXIF says.
+    const orientation = type === "image/jpeg" ? jpegOrientation(bytes) : 1;
+    const thumb = orient(
+      decoded.resize(
+        "linear",
+        Math.max(1, Math.round(width * scale)),
+        Math.max(1, Math.round(height * scale)),
+      ),
+      orientation,
     );
+    const sideways = orientation >= 5;
     return {
       bytes,
-      width,
-      height,
+      width: sideways ? height : width,
+      height: sideways ? width : height,
       thumbnail: {
         bytes: thumb.encode("png", { compression: "default" }),
         type: "image/png",
@@ -94,6 +104,42 @@ async function decodeRgba(bytes: Uint8Array, type: string) {
     bytes,
   );
   return new Framebuffer(width, height, rgba);
+}
+
+type Pixels = InstanceType<typeof Framebuffer>;
+
+/**
+ * The pixels turned and mirrored as EXIF orientation `o` (1–8) says the picture is
+ * shown. By hand, pixel by pixel on the small thumbnail: imagescript's own rotate(90)
+ * and rotate(270) scramble images that are not square (seen with 1.3.1).
+ */
+function orient(image: Pixels, o: number): Pixels {
+  if (o <= 1 || o > 8) return image;
+  const w = image.width, h = image.height;
+  const sideways = o >= 5;
+  const out = new Framebuffer(sideways ? h : w, sideways ? w : h);
+  const from = new Uint32Array(image.u8.buffer, image.u8.byteOffset, w * h);
+  const to = new Uint32Array(out.u8.buffer, out.u8.byteOffset, w * h);
+  for (let dy = 0; dy < out.height; dy++) {
+    for (let dx = 0; dx < out.width; dx++) {
+      // Where the shown pixel (dx, dy) is in the stored image.
+      const [sx, sy] = o === 2
+        ? [w - 1 - dx, dy]
+        : o === 3
+        ? [w - 1 - dx, h - 1 - dy]
+        : o === 4
+        ? [dx, h - 1 - dy]
+        : o === 5
+        ? [dy, dx]
+        : o === 6
+        ? [dy, h - 1 - dx]
+        : o === 7
+        ? [w - 1 - dy, h - 1 - dx]
+        : [w - 1 - dy, dx];
+      to[dy * out.width + dx] = from[sy * w + sx];
+    }
+  }
+  return out;
 }
 
 /** A GIF's logical screen size from its header. */

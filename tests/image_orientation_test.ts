@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { Image } from "imagescript";
+import { processImage } from "../lib/images.ts";
+import { jpegOrientation, stripJpegMetadata } from "../lib/image_metadata.ts";
+import { GPS_MARK } from "./attachment_fixtures.ts";
+
+/** An EXIF APP1 segment: a TIFF header in either byte order, Orientation, then a GPS text. */
+function exifSegment(orientation: number, little: boolean): Uint8Array {
+  const tiff = new Uint8Array(8 + 2 + 12 + 4);
+  const view = new DataView(tiff.buffer);
+  tiff.set(little ? [0x49, 0x49] : [0x4d, 0x4d]);
+  view.setUint16(2, 42, little);
+  view.setUint32(4, 8, little);
+  view.setUint16(8, 1, little);
+  view.setUint16(10, 0x0112, little);
+  view.setUint16(12, 3, little);
+  view.setUint32(14, 1, little);
+  view.setUint16(18, orientation, little);
+  const payload = new Uint8Array([
+    ...new TextEncoder().encode("Exif\0\0"),
+    ...tiff,
+    ...new TextEncoder().encode(GPS_MARK),
+  ]);
+  const length = payload.length + 2;
+  return new Uint8Array([0xff, 0xe1, length >> 8, length & 0xff, ...payload]);
+}
+
+/** A 40×20 JPEG, red on the left half and blue on the right, stored with `orientation`. */
+async function sidewaysPhoto(
+  orientation: number,
+  little = false,
+): Promise<Uint8Array> {
+  const image = new Image(40, 20);
+  image.fill((x: number) => x <= 20 ? 0xff0000ff : 0x0000ffff);
+  const plain = await image.encodeJPEG(95);
+  return new Uint8Array([
+    ...plain.subarray(0, 2),
+    ...exifSegment(orientation, little),
+    ...plain.subarray(2),
+  ]);
+}
+
+Deno.test("stripJpegMetadata() keeps the orientation alone, in a minimal EXIF, and drops the rest", async () => {
+  for (const little of [false, true]) {
+    const photo = await sidewaysPhoto(6, little);
+    assert.equal(jpegOrientation(photo), 6);
+    const stripped = stripJpegMetadata(photo);
+    assert.equal(jpegOrientation(stripped), 6);
+    assert.ok(!new TextDecoder("latin1").decode(stripped).includes(GPS_MARK));
+  }
+  // Upright photos keep no EXIF at all.
+  const upright = stripJpegMetadata(await sidewaysPhoto(1));
+  assert.ok(!new TextDecoder("latin1").decode(upright).includes("Exif"));
+});
+
+Deno.test("a photo taken sideways (EXIF 6) is sized and thumbnailed upright: its left side at the top", async () => {
+  const processed = await processImage(await sidewaysPhoto(6), "image/jpeg");
+  assert.deepEqual([processed.width, processed.height], [20, 40]);
+  const thumb = processed.thumbnail!;
+  assert.deepEqual([thumb.width, thumb.height], [20, 40]);
+  const decoded = await Image.decode(thumb.bytes);
+  const [topRed, , topBlue] = decoded.getRGBAAt(10, 2);
+  const [bottomRed, , bottomBlue] = decoded.getRGBAAt(10, 39);
+  assert.ok(topRed > 200 && topBlue < 60, "red (the left side) is on top");
+  assert.ok(bottomBlue > 200 && bottomRed < 60, "blue is at the bottom");
+});
+
+Deno.test("every EXIF orientation gives the shown size; 8 puts the left side at the bottom", async () => {
+  for (let o = 1; o <= 8; o++) {
+    const processed = await processImage(await sidewaysPhoto(o), "image/jpeg");
+    const sideways = o >= 5;
+    assert.deepEqual(
+      [processed.width, processed.height],
+      sideways ? [20, 40] : [40, 20],
+      `orientation ${o}`,
+    );
+  }
+  const eight = await processImage(await sidewaysPhoto(8), "image/jpeg");
+  const decoded = await Image.decode(eight.thumbnail!.bytes);
+  assert.ok(decoded.getRGBAAt(10, 39)[0] > 200, "red (the left side) below");
+});
