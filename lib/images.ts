@@ -1,10 +1,11 @@
 /**
  * Photos before storage: metadata stripped (JPEG, PNG), size read, and a thumbnail of at
- * most 320 px on its long side. Decoding uses imagescript's WebAssembly decoders and its
+ * most 320 px on its long side (JPEG, PNG, a GIF's first frame; not WebP). Decoding uses imagescript's WebAssembly decoders and its
  * pure-JavaScript framebuffer (resize, PNG encoder) directly: its main module loads a
  * native add-on for encoding, which Deno Deploy cannot run, so it is never imported.
  */
 import framebufferModule from "imagescript/v2/framebuffer.js";
+import gifCodec from "imagescript/wasm/node/gif.js";
 import jpegCodec from "imagescript/wasm/node/jpeg.js";
 import pngCodec from "imagescript/wasm/node/png.js";
 import {
@@ -26,6 +27,13 @@ export const INLINE_IMAGE_TYPES = new Set([
 
 /** The longest side of a thumbnail, in pixels. */
 export const THUMBNAIL_MAX_SIDE = 320;
+
+/**
+ * Larger pictures (by their headers) get no thumbnail: decoding allocates 4 bytes per
+ * pixel, so a 1 MB PNG of zeros claiming 30000×30000 would ask for 3.6 GB. 50 megapixels
+ * (200 MB) is above any phone camera.
+ */
+export const MAX_DECODE_PIXELS = 50_000_000;
 
 /** Decoding a 12-megapixel photo takes ~50 MB: at most this many at once per process. */
 const MAX_CONCURRENT_DECODES = 2;
@@ -57,17 +65,24 @@ export async function processImage(
     : type === "image/png"
     ? stripPngMetadata(input)
     : input;
-  // WebP and GIF: sized from their headers, shown scaled (imagescript decodes neither
-  // without its native add-on).
-  if (type === "image/webp") return { bytes, ...webpSize(bytes) };
-  if (type === "image/gif") return { bytes, ...gifSize(bytes) };
+  const orientation = type === "image/jpeg" ? jpegOrientation(bytes) : 1;
+  const sideways = orientation >= 5;
+  const size = headerSize(bytes, type);
+  const upright = sideways
+    ? { width: size.height, height: size.width }
+    : { ...size };
+  // WebP: sized from its header and shown scaled (imagescript has no WebP decoder that
+  // runs without its native add-on); too large to decode safely: the same.
+  if (
+    type === "image/webp" || !size.width || !size.height ||
+    size.width * size.height > MAX_DECODE_PIXELS
+  ) return { bytes, ...upright };
   await acquire();
   try {
     const decoded = await decodeRgba(bytes, type);
     const { width, height } = decoded;
     const scale = Math.min(1, THUMBNAIL_MAX_SIDE / Math.max(width, height));
     // Sizes and the thumbnail are of the photo as shown: upright, as EXIF says.
-    const orientation = type === "image/jpeg" ? jpegOrientation(bytes) : 1;
     const thumb = orient(
       decoded.resize(
         "linear",
@@ -76,7 +91,6 @@ export async function processImage(
       ),
       orientation,
     );
-    const sideways = orientation >= 5;
     return {
       bytes,
       width: sideways ? height : width,
@@ -96,6 +110,7 @@ export async function processImage(
 }
 
 async function decodeRgba(bytes: Uint8Array, type: string) {
+  if (type === "image/gif") return await firstGifFrame(bytes);
   if (type === "image/jpeg") {
     const { width, height, buffer } = (await jpegCodec.init()).load(bytes);
     return new Framebuffer(width, height, buffer);
@@ -140,6 +155,68 @@ function orient(image: Pixels, o: number): Pixels {
     }
   }
   return out;
+}
+
+/** A GIF's first frame on its canvas: what its thumbnail shows. */
+async function firstGifFrame(bytes: Uint8Array): Promise<Pixels> {
+  const decoder = new (await gifCodec.init()).Decoder(bytes);
+  try {
+    const canvas = new Framebuffer(decoder.width, decoder.height);
+    const frame = decoder.frame();
+    if (!frame) return canvas;
+    const columns = Math.max(0, Math.min(frame.width, canvas.width - frame.x));
+    const rows = Math.max(0, Math.min(frame.height, canvas.height - frame.y));
+    for (let y = 0; y < rows; y++) {
+      const from = y * frame.width * 4;
+      canvas.u8.set(
+        frame.buffer.subarray(from, from + columns * 4),
+        ((frame.y + y) * canvas.width + frame.x) * 4,
+      );
+    }
+    return canvas;
+  } finally {
+    decoder.free();
+  }
+}
+
+/** Width and height as the file's header states them (before any decoding). */
+function headerSize(
+  b: Uint8Array,
+  type: string,
+): { width?: number; height?: number } {
+  if (type === "image/jpeg") return jpegSize(b);
+  if (type === "image/png") {
+    if (b.length < 24) return {};
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    return { width: view.getUint32(16), height: view.getUint32(20) };
+  }
+  if (type === "image/gif") return gifSize(b);
+  if (type === "image/webp") return webpSize(b);
+  return {};
+}
+
+/** A JPEG's size from its start-of-frame segment. */
+function jpegSize(b: Uint8Array): { width?: number; height?: number } {
+  let o = 2;
+  while (o + 9 < b.length && b[o] === 0xff) {
+    const marker = b[o + 1];
+    if (marker === 0xff) {
+      o++;
+      continue;
+    }
+    // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC), which share the range.
+    const isFrame = marker >= 0xc0 && marker <= 0xcf &&
+      marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isFrame) {
+      return {
+        height: (b[o + 5] << 8) | b[o + 6],
+        width: (b[o + 7] << 8) | b[o + 8],
+      };
+    }
+    if (marker === 0xda) break;
+    o += 2 + ((b[o + 2] << 8) | b[o + 3]);
+  }
+  return {};
 }
 
 /** A GIF's logical screen size from its header. */

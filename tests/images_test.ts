@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Image } from "imagescript";
+import { Frame, GIF, Image } from "imagescript";
 import { processImage } from "../lib/images.ts";
 import { jpegOrientation, stripJpegMetadata } from "../lib/image_metadata.ts";
 import { GPS_MARK } from "./attachment_fixtures.ts";
@@ -78,4 +78,32 @@ Deno.test("every EXIF orientation gives the shown size; 8 puts the left side at 
   const eight = await processImage(await sidewaysPhoto(8), "image/jpeg");
   const decoded = await Image.decode(eight.thumbnail!.bytes);
   assert.ok(decoded.getRGBAAt(10, 39)[0] > 200, "red (the left side) below");
+});
+
+Deno.test("a GIF gets a thumbnail of its first frame", async () => {
+  const frame = new Frame(640, 320, 100);
+  frame.fill(0x00ff00ff);
+  const gif = await new GIF([frame]).encode();
+  const processed = await processImage(gif, "image/gif");
+  assert.deepEqual([processed.width, processed.height], [640, 320]);
+  assert.deepEqual(
+    [processed.thumbnail?.width, processed.thumbnail?.height],
+    [320, 160],
+  );
+  const decoded = await Image.decode(processed.thumbnail!.bytes);
+  assert.ok(decoded.getRGBAAt(160, 80)[1] > 200, "green, as the frame");
+});
+
+Deno.test("a picture claiming more than 50 megapixels is sized from its header and never decoded", async () => {
+  // A PNG signature and an IHDR of 30000×30000 (3.6 GB of pixels), then garbage.
+  const png = new Uint8Array(64);
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+  png.set(new TextEncoder().encode("IHDR"), 12);
+  const view = new DataView(png.buffer);
+  view.setUint32(16, 30_000);
+  view.setUint32(20, 30_000);
+  png.set([8, 6, 0, 0, 0], 24);
+  const processed = await processImage(png, "image/png");
+  assert.deepEqual([processed.width, processed.height], [30_000, 30_000]);
+  assert.equal(processed.thumbnail, undefined);
 });
