@@ -4,7 +4,8 @@
  * them; who hides their last seen from someone cannot see theirs either. "contacts" means
  * the people one has a conversation with. Settings are cached briefly per process; a change
  * is published on the bus's SETTINGS_TOPIC, so every process sharing the bus drops its copy
- * at once (without a shared bus, or while it is down, others see it within `CACHE_MS`).
+ * at once (without a shared bus, or while it is down, others drop their whole cache when
+ * they notice another process's commits, and see the change within `CACHE_MS` at worst).
  */
 import { conversationId } from "./db/db.ts";
 import type { UserSettings } from "./db/db.ts";
@@ -81,6 +82,9 @@ export async function updateSettings(
 export function followSettingsChanges(bus: Bus): () => void {
   return bus.subscribe(SETTINGS_TOPIC, (signal) => {
     if (signal.kind === "settings") cache.delete(signal.userId);
+    // Only `publishAll` sends the topic an inbox hint: "look again, something may have
+    // gone unheard" (another process's commit without Redis, or Redis back after a gap).
+    else if (signal.kind === "inbox") cache.clear();
   });
 }
 

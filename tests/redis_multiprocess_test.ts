@@ -170,16 +170,21 @@ Deno.test({
       kvPath: dir.path("alone"),
       env: { NATTER_REDIS_URL: redis.url },
     });
-    const { alice, bobName } = await (async () => {
-      const alice = new TestClient(server.url);
-      await alice.register(randomUsername("Alice"));
-      const bobName = await new TestClient(server.url).register(
-        randomUsername("Bob"),
-      );
-      return { alice, bobName };
-    })();
+    const alice = new TestClient(server.url);
+    await alice.register(randomUsername("Alice"));
+    const bob = new TestClient(server.url);
+    const bobName = await bob.register(randomUsername("Bob"));
     const res = await alice.postJson(messagesPath(bobName), { text: "hi" });
     assert.equal(res.status, 201);
+    // Presence and typing answer from this process's memory, without an error.
+    assert.equal((await bob.fetch("/users")).status, 200);
+    const presence = await alice.fetch(`/api/users/${bobName}/presence`);
+    assert.equal(presence.status, 200);
+    assert.equal((await presence.json()).online, true, "seen here");
+    const typing = await alice.fetch(`/api/conversations/${bobName}/typing`, {
+      method: "POST",
+    });
+    assert.equal(typing.status, 204);
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal((await health.json()).bus, "down");

@@ -152,7 +152,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "three processes and Redis: typing through B reaches bob's stream on A as each side's settings (changed through other processes) allow; a send through A is delivered by bob's stream on C to alice's on B",
+    "three processes and Redis: typing through B reaches bob's stream on A as each side's settings (changed through other processes) allow; a send through A is delivered by bob's stream on C to alice's on B; hiding last seen through C holds on A and B",
   ignore,
   async fn() {
     await using t = await setUp();
@@ -235,6 +235,25 @@ Deno.test({
       );
       assert.equal(status.status, "delivered");
       assert.equal(status.conversation.peer, bobName);
+
+      // Bob hides his last seen through C: alice's open chat on B hears it at once, and
+      // A, which cached bob's settings for the typing checks, hides it too.
+      assert.equal(
+        (await putSettings(bob.c, { lastSeen: "nobody" })).status,
+        200,
+      );
+      const hidden = await waitFor(
+        () =>
+          aliceStream.events.find((e) =>
+            e.type === "presence" && e.user === bobName && !e.online
+          ),
+        "a presence event on B hiding bob",
+      );
+      assert.equal(hidden.lastSeen, null);
+      assert.deepEqual(await presenceOf(alice.a, bobName), {
+        online: false,
+        lastSeen: null,
+      });
     } finally {
       await aliceStream.close();
       await bobOnC.close();
