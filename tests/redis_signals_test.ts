@@ -91,6 +91,11 @@ Deno.test({
       // Bob is online on two processes; B's stream drops, A's holds: still online, and no
       // process tells alice he left (each announcement is read back from Redis on C).
       const bobOnB = await openStream(bob.b);
+      // B saw him come online too and says so (the same news twice, read back from Redis).
+      await waitFor(
+        () => presenceEvents(aliceStream.events, bobName).length === 2,
+        "B's announcement",
+      );
       await bobOnB.close();
       // Past B's window and a sweep there (the sweep runs as often as the window lasts).
       const quietUntil = Date.now() + 3 * WINDOW_MS;
@@ -100,9 +105,13 @@ Deno.test({
         true,
         "A holds",
       );
+      assert.equal(
+        presenceEvents(aliceStream.events, bobName).length,
+        2,
+        "B, where he left, did not announce him offline while A holds",
+      );
       assert.ok(
         presenceEvents(aliceStream.events, bobName).every((e) => e.online),
-        "never announced offline while A holds",
       );
 
       // A's stream ends: after the window, C says offline with the last moment seen.
