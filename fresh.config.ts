@@ -42,6 +42,10 @@ const envSchema = z.object({
     protocol: /^rediss?$/,
     error: "must be a redis:// or rediss:// URL",
   }).optional(),
+  // Test-only: shortens the 30 s "online after a request" window so the multi-process tests
+  // can watch someone go offline without waiting half a minute. Never set it in production.
+  NATTER_TEST_ONLINE_WINDOW_MS: z.coerce.number().int().min(100).max(30_000)
+    .optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   USER_QUOTA_BYTES: z.coerce.number().int().min(0).default(200 * 1024 * 1024),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
@@ -77,6 +81,8 @@ export interface AppConfig {
   logFormat: "text" | "json";
   /** Redis (or Valkey) shared by every process: wake-ups, presence, typing, rate limits. */
   redisUrl?: string;
+  /** Test-only (`NATTER_TEST_ONLINE_WINDOW_MS`): how long a request keeps its user online. */
+  onlineWindowMs?: number;
   /** Largest attachment one upload may carry (`MAX_UPLOAD_BYTES`). */
   maxUploadBytes: number;
   /** Bytes of attachments one user may keep stored in total (`USER_QUOTA_BYTES`). */
@@ -140,6 +146,7 @@ export function loadConfig(
     logRequests: e.LOG_REQUESTS === "1",
     logFormat: e.LOG_FORMAT,
     redisUrl: e.NATTER_REDIS_URL,
+    onlineWindowMs: e.NATTER_TEST_ONLINE_WINDOW_MS,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     userQuotaBytes: e.USER_QUOTA_BYTES,
     buildDir: "_fresh",

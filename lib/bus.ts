@@ -19,7 +19,17 @@
 export type BusSignal =
   | { kind: "inbox" } // "look again in KV": something of yours was committed
   | { kind: "typing"; conversationId: string; from: string } // ephemeral, never stored
-  | { kind: "presence"; userId: string }; // "this user's presence changed" (online/offline)
+  | { kind: "presence"; userId: string } // "this user's presence changed" (online/offline)
+  // "this user's settings changed": sent to SETTINGS_TOPIC only, so every process drops
+  // its cached copy (lib/settings.ts); never sent to a user's own subscribers.
+  | { kind: "settings"; userId: string };
+
+/**
+ * Not a user: the topic each process's settings cache listens on. A shared bus carries it
+ * like a user's signals (one Redis channel), so a privacy change made through one process
+ * holds at once on every other.
+ */
+export const SETTINGS_TOPIC = "~settings";
 
 /** Called with each signal for the subscribed user. */
 export type BusListener = (signal: BusSignal) => void;
@@ -77,7 +87,7 @@ export class LocalBus implements Bus {
   }
 
   get subscribedUsers(): number {
-    return this.#listeners.size;
+    return this.#listeners.size - (this.#listeners.has(SETTINGS_TOPIC) ? 1 : 0);
   }
 
   publish(userIds: Iterable<string>, signal: BusSignal = INBOX): void {

@@ -40,8 +40,13 @@ export class PresenceTracker {
   #timer: ReturnType<typeof setInterval>;
   #sweeping = false;
 
-  constructor(readonly bus: Bus, readonly db: Db) {
-    this.#timer = setInterval(() => this.sweep(), SWEEP_MS);
+  /** `sweepMs`: how often offline transitions are looked for (5 s; tests shorten it). */
+  constructor(
+    readonly bus: Bus,
+    readonly db: Db,
+    options: { sweepMs?: number } = {},
+  ) {
+    this.#timer = setInterval(() => this.sweep(), options.sweepMs ?? SWEEP_MS);
     Deno.unrefTimer(this.#timer);
   }
 
@@ -164,11 +169,17 @@ const trackers = new WeakMap<Bus, PresenceTracker>();
 
 /** The tracker of this process for the state's bus; it stops when the server shuts down. */
 export function presenceFor(
-  state: Pick<State, "bus" | "db" | "shutdown">,
+  state: Pick<State, "bus" | "db" | "shutdown"> & {
+    config?: Pick<State["config"], "onlineWindowMs">;
+  },
 ): PresenceTracker {
   let tracker = trackers.get(state.bus);
   if (!tracker) {
-    const created = tracker = new PresenceTracker(state.bus, state.db);
+    // A shortened online window (tests) is looked at as often as it lasts.
+    const windowMs = state.config?.onlineWindowMs;
+    const created = tracker = new PresenceTracker(state.bus, state.db, {
+      sweepMs: windowMs ? Math.min(SWEEP_MS, windowMs) : undefined,
+    });
     trackers.set(state.bus, created);
     state.shutdown.addEventListener("abort", () => {
       created.flush().catch(() => {

@@ -75,7 +75,7 @@ export function connectRedis(url: string, name: string): Redis {
 
 export class RedisBus implements Bus {
   /** Delivery to this process's subscribers, and presence while Redis is away. */
-  #local = new LocalBus();
+  #local: LocalBus;
   #id = crypto.randomUUID();
   #commands: Redis;
   #subscriber: Redis;
@@ -95,14 +95,17 @@ export class RedisBus implements Bus {
   #missed = false;
   #closed = false;
 
-  constructor(url: string, log: BusLog) {
+  /** `onlineMs`: how long a request keeps its user online (30 s; tests shorten it). */
+  constructor(url: string, log: BusLog, options: { onlineMs?: number } = {}) {
     this.#log = log;
+    this.#local = new LocalBus(options);
     this.#commands = connectRedis(url, "natter");
     this.#subscriber = connectRedis(url, "natter-sub");
     this.#presence = new RedisPresence(
       this.#id,
       this.#local,
       () => this.#isReady() ? this.#commands : null,
+      options.onlineMs,
     );
     for (const client of [this.#commands, this.#subscriber]) {
       client.on("error", (error: Error) => this.#down(error));

@@ -31,22 +31,30 @@ export class RedisPresence {
   #held = new Map<string, number>();
   #touched = new Map<string, number>();
 
+  readonly #onlineMs: number;
+  readonly #touchRefreshMs: number;
+
   /** `client()` is the command connection when it is ready, else null. */
   constructor(
     readonly processId: string,
     readonly local: LocalBus,
     readonly client: () => Redis | null,
-  ) {}
+    onlineMs = ONLINE_AFTER_REQUEST_MS,
+  ) {
+    this.#onlineMs = onlineMs;
+    // Well inside the window, so a user making requests never lapses between refreshes.
+    this.#touchRefreshMs = Math.min(TOUCH_REFRESH_MS, onlineMs / 4);
+  }
 
   touch(userId: string): void {
     this.local.touch(userId);
     const now = Date.now();
-    if (now - (this.#touched.get(userId) ?? 0) < TOUCH_REFRESH_MS) return;
+    if (now - (this.#touched.get(userId) ?? 0) < this.#touchRefreshMs) return;
     const redis = this.client();
     if (!redis) return;
     this.#touched.set(userId, now);
     redis.multi()
-      .set(keys.online(userId), String(now), "PX", ONLINE_AFTER_REQUEST_MS)
+      .set(keys.online(userId), String(now), "PX", this.#onlineMs)
       .set(keys.seen(userId), String(now), "EX", LAST_SEEN_TTL_SECONDS)
       .exec().catch(() => {});
   }
@@ -112,7 +120,7 @@ export class RedisPresence {
   refresh(): void {
     const now = Date.now();
     for (const [id, at] of this.#touched) {
-      if (now - at >= TOUCH_REFRESH_MS) this.#touched.delete(id);
+      if (now - at >= this.#touchRefreshMs) this.#touched.delete(id);
     }
     this.#writeHolds([...this.#held.keys()]);
   }

@@ -2,11 +2,14 @@
  * Privacy settings and the rules built on them. Reciprocal, as in WhatsApp and Signal: who
  * hides their reads sees no one's; who turns typing indicators off neither sends nor sees
  * them; who hides their last seen from someone cannot see theirs either. "contacts" means
- * the people one has a conversation with. Settings are cached briefly per process (a change
- * made here is seen at once; one made through another process within `CACHE_MS`).
+ * the people one has a conversation with. Settings are cached briefly per process; a change
+ * is published on the bus's SETTINGS_TOPIC, so every process sharing the bus drops its copy
+ * at once (without a shared bus, or while it is down, others drop their whole cache when
+ * they notice another process's commits, and see the change within `CACHE_MS` at worst).
  */
 import { conversationId } from "./db/db.ts";
 import type { UserSettings } from "./db/db.ts";
+import { type Bus, SETTINGS_TOPIC } from "./bus.ts";
 import { presenceFor } from "./presence.ts";
 import type { State } from "../server/state.ts";
 
@@ -65,12 +68,24 @@ export async function updateSettings(
   const current = (await state.db.getSettings([userId])).get(userId);
   const next: UserSettings = { ...DEFAULT_SETTINGS, ...current, ...patch };
   await state.db.saveSettings(userId, next);
+  // Told before caching: a local bus delivers at once, and its listener drops the entry.
+  state.bus.publish([SETTINGS_TOPIC], { kind: "settings", userId });
   cache.set(userId, { settings: next, until: Date.now() + CACHE_MS });
   // Whom my presence shows to may have changed: open chats look again, live.
   if (next.lastSeen !== (current?.lastSeen ?? DEFAULT_SETTINGS.lastSeen)) {
     presenceFor(state).announce(userId);
   }
   return next;
+}
+
+/** Drops cached settings changed through any process on `bus`; returns the stop. */
+export function followSettingsChanges(bus: Bus): () => void {
+  return bus.subscribe(SETTINGS_TOPIC, (signal) => {
+    if (signal.kind === "settings") cache.delete(signal.userId);
+    // Only `publishAll` sends the topic an inbox hint: "look again, something may have
+    // gone unheard" (another process's commit without Redis, or Redis back after a gap).
+    else if (signal.kind === "inbox") cache.clear();
+  });
 }
 
 /** Whether both allow read receipts, so `readerId` reading produces `read` for `senderId`. */

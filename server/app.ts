@@ -11,6 +11,7 @@ import type { AppConfig } from "../fresh.config.ts";
 import { type Bus, LocalBus } from "../lib/bus.ts";
 import type { Db } from "../lib/db/db.ts";
 import { DomainError } from "../lib/errors.ts";
+import { followSettingsChanges } from "../lib/settings.ts";
 import { asDomainError, errorHeaders, statusOf } from "./errors.ts";
 import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { mountManifest } from "../runtime/server/router.ts";
@@ -87,6 +88,8 @@ export async function createApp(
   const assets = loadStaticAssets(`${root}/static`);
   const assetUrl = assets.url;
   const bus = options.bus ?? new LocalBus();
+  const stopFollowing = followSettingsChanges(bus);
+  shutdown.addEventListener("abort", stopFollowing, { once: true });
   const streamHeartbeatMs = options.streamHeartbeatMs ?? 15_000;
 
   // Each request gets an id, returned as X-Request-Id and written on its log lines; a

@@ -59,8 +59,11 @@ export async function startServer(
   const stopping = new AbortController();
   // With Redis, wake-ups, presence and limits are shared; without it (or while it is
   // down) the periodic re-read of lib/inbox_watch.ts carries other processes' commits.
-  const redisBus = config.redisUrl ? new RedisBus(config.redisUrl, log) : null;
-  const bus: Bus = redisBus ?? new LocalBus();
+  const onlineMs = config.onlineWindowMs;
+  const redisBus = config.redisUrl
+    ? new RedisBus(config.redisUrl, log, { onlineMs })
+    : null;
+  const bus: Bus = redisBus ?? new LocalBus({ onlineMs });
   const stopWriterWatch = watchOtherWriters(db, bus);
   createHeadWaiter(db, {
     remoteKv: isRemoteKv(config.kvPath),

@@ -7,56 +7,19 @@
  * only when woken, so an event that arrives at all was carried by Redis.
  */
 import assert from "node:assert/strict";
-import {
-  type ServerProcess,
-  spawnServer,
-  tempKvDir,
-} from "../bench/server_process.ts";
+import { spawnServer, tempKvDir } from "../bench/server_process.ts";
 import { skipRedisTests, startRedis } from "../bench/redis_process.ts";
 import { messagesPath, randomUsername, TestClient } from "./helpers.ts";
 import { waitFor } from "./wait_for.ts";
 import { sseReader } from "./sse_reader.ts";
+import {
+  busOf,
+  sameUserOn,
+  threeProcesses,
+  within,
+} from "./multiprocess_helpers.ts";
 
 const ignore = skipRedisTests();
-
-/** The same browser profile (cookies) talking to another server process. */
-function sameUserOn(client: TestClient, url: string): TestClient {
-  const other = new TestClient(url);
-  for (const [name, value] of client.cookies) other.cookies.set(name, value);
-  return other;
-}
-
-async function threeProcesses(kvPath: string, redisUrl: string) {
-  const servers: ServerProcess[] = [];
-  // One after the other: the first start may build island bundles and migrate.
-  for (let i = 0; i < 3; i++) {
-    servers.push(
-      await spawnServer({ kvPath, env: { NATTER_REDIS_URL: redisUrl } }),
-    );
-  }
-  return Object.assign(servers, {
-    [Symbol.asyncDispose]: async () => {
-      await Promise.all(servers.map((s) => s.stop()));
-    },
-  });
-}
-
-async function busOf(server: ServerProcess): Promise<string> {
-  const res = await fetch(`${server.url}/healthz`);
-  return (await res.json()).bus;
-}
-
-/** Fails with `what` unless `promise` settles within `ms` (a bound, not a measurement). */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no ${what} within ${ms} ms`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 Deno.test({
   name:
@@ -207,16 +170,21 @@ Deno.test({
       kvPath: dir.path("alone"),
       env: { NATTER_REDIS_URL: redis.url },
     });
-    const { alice, bobName } = await (async () => {
-      const alice = new TestClient(server.url);
-      await alice.register(randomUsername("Alice"));
-      const bobName = await new TestClient(server.url).register(
-        randomUsername("Bob"),
-      );
-      return { alice, bobName };
-    })();
+    const alice = new TestClient(server.url);
+    await alice.register(randomUsername("Alice"));
+    const bob = new TestClient(server.url);
+    const bobName = await bob.register(randomUsername("Bob"));
     const res = await alice.postJson(messagesPath(bobName), { text: "hi" });
     assert.equal(res.status, 201);
+    // Presence and typing answer from this process's memory, without an error.
+    assert.equal((await bob.fetch("/users")).status, 200);
+    const presence = await alice.fetch(`/api/users/${bobName}/presence`);
+    assert.equal(presence.status, 200);
+    assert.equal((await presence.json()).online, true, "seen here");
+    const typing = await alice.fetch(`/api/conversations/${bobName}/typing`, {
+      method: "POST",
+    });
+    assert.equal(typing.status, 204);
     const health = await fetch(`${server.url}/healthz`);
     assert.equal(health.status, 200);
     assert.equal((await health.json()).bus, "down");
