@@ -19,22 +19,24 @@ import * as $14 from "./routes/api/groups/[id].ts";
 import * as $15 from "./routes/api/groups/[id]/members.ts";
 import * as $16 from "./routes/api/groups/[id]/members/[username].ts";
 import * as $17 from "./routes/api/groups/[id]/messages.ts";
-import * as $18 from "./routes/api/groups/[id]/read.ts";
-import * as $19 from "./routes/api/settings.ts";
-import * as $20 from "./routes/api/users.ts";
-import * as $21 from "./routes/api/users/[username]/presence.ts";
-import * as $22 from "./routes/auth/[provider]/callback.ts";
-import * as $23 from "./routes/auth/[provider]/signin.ts";
-import * as $24 from "./routes/auth/[provider]/unlink.ts";
-import * as $25 from "./routes/chat/[username].tsx";
-import * as $26 from "./routes/groups/[id].tsx";
-import * as $27 from "./routes/groups/new.tsx";
-import * as $28 from "./routes/index.tsx";
-import * as $29 from "./routes/login.tsx";
-import * as $30 from "./routes/logout.ts";
-import * as $31 from "./routes/register.tsx";
-import * as $32 from "./routes/settings.tsx";
-import * as $33 from "./routes/users.tsx";
+import * as $18 from "./routes/api/groups/[id]/messages/[messageId]/receipts.ts";
+import * as $19 from "./routes/api/groups/[id]/read.ts";
+import * as $20 from "./routes/api/groups/[id]/typing.ts";
+import * as $21 from "./routes/api/settings.ts";
+import * as $22 from "./routes/api/users.ts";
+import * as $23 from "./routes/api/users/[username]/presence.ts";
+import * as $24 from "./routes/auth/[provider]/callback.ts";
+import * as $25 from "./routes/auth/[provider]/signin.ts";
+import * as $26 from "./routes/auth/[provider]/unlink.ts";
+import * as $27 from "./routes/chat/[username].tsx";
+import * as $28 from "./routes/groups/[id].tsx";
+import * as $29 from "./routes/groups/new.tsx";
+import * as $30 from "./routes/index.tsx";
+import * as $31 from "./routes/login.tsx";
+import * as $32 from "./routes/logout.ts";
+import * as $33 from "./routes/register.tsx";
+import * as $34 from "./routes/settings.tsx";
+import * as $35 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -59,22 +61,24 @@ const manifest: Manifest = {
     "./routes/api/groups/[id]/members.ts": $15,
     "./routes/api/groups/[id]/members/[username].ts": $16,
     "./routes/api/groups/[id]/messages.ts": $17,
-    "./routes/api/groups/[id]/read.ts": $18,
-    "./routes/api/settings.ts": $19,
-    "./routes/api/users.ts": $20,
-    "./routes/api/users/[username]/presence.ts": $21,
-    "./routes/auth/[provider]/callback.ts": $22,
-    "./routes/auth/[provider]/signin.ts": $23,
-    "./routes/auth/[provider]/unlink.ts": $24,
-    "./routes/chat/[username].tsx": $25,
-    "./routes/groups/[id].tsx": $26,
-    "./routes/groups/new.tsx": $27,
-    "./routes/index.tsx": $28,
-    "./routes/login.tsx": $29,
-    "./routes/logout.ts": $30,
-    "./routes/register.tsx": $31,
-    "./routes/settings.tsx": $32,
-    "./routes/users.tsx": $33,
+    "./routes/api/groups/[id]/messages/[messageId]/receipts.ts": $18,
+    "./routes/api/groups/[id]/read.ts": $19,
+    "./routes/api/groups/[id]/typing.ts": $20,
+    "./routes/api/settings.ts": $21,
+    "./routes/api/users.ts": $22,
+    "./routes/api/users/[username]/presence.ts": $23,
+    "./routes/auth/[provider]/callback.ts": $24,
+    "./routes/auth/[provider]/signin.ts": $25,
+    "./routes/auth/[provider]/unlink.ts": $26,
+    "./routes/chat/[username].tsx": $27,
+    "./routes/groups/[id].tsx": $28,
+    "./routes/groups/new.tsx": $29,
+    "./routes/index.tsx": $30,
+    "./routes/login.tsx": $31,
+    "./routes/logout.ts": $32,
+    "./routes/register.tsx": $33,
+    "./routes/settings.tsx": $34,
+    "./routes/users.tsx": $35,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,
