@@ -5,7 +5,6 @@
  * ones are (lib/delivery.ts): marks wait up to `FLUSH_MS` and one commit per group carries
  * every member who received something meanwhile.
  */
-import type { Bus } from "./bus.ts";
 import type { Db, GroupMove, Message } from "./db/db.ts";
 import { MAX_GROUP_MOVES } from "./db/db.ts";
 import { DomainError } from "./errors.ts";
