@@ -156,14 +156,16 @@ export async function sendGroupMessage(
   state: State,
   me: SessionUser,
   gid: string,
-  input: { text: string; clientId?: string },
+  input: { text: string; clientId?: string; attachments?: string[] },
 ): Promise<{ message: PublicMessage; created: boolean }> {
   await requireGroup(state, me, gid);
   takeSend(state, me);
+  const { attachments, ...rest } = input;
   const result = await state.db.sendGroupMessage({
     groupId: gid,
     fromId: me.id,
-    ...input,
+    ...rest,
+    attachmentIds: attachments,
   });
   state.bus.publish(result.members);
   return {

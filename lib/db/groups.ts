@@ -13,6 +13,11 @@
  */
 import { DomainError } from "../errors.ts";
 import {
+  markAttachmentsUsed,
+  readClaimableAttachments,
+  toMessageAttachments,
+} from "./attachments.ts";
+import {
   addMessageToMembers,
   type ConversationRecord,
   MAX_CONVERSATION_MEMBERS,
@@ -127,6 +132,8 @@ export async function sendGroupMessage(
     fromId: string;
     text: string;
     clientId?: string;
+    /** Ids of the sender's unused uploads in this group (at most 10). */
+    attachmentIds?: string[];
     now?: Date;
   },
 ): Promise<{ message: Message; created: boolean; members: string[] }> {
@@ -165,6 +172,14 @@ export async function sendGroupMessage(
           };
         }
       }
+      const claimed = input.attachmentIds?.length
+        ? await readClaimableAttachments(
+          kv,
+          gid,
+          input.fromId,
+          input.attachmentIds,
+        )
+        : [];
       const seq = (head.value?.seq ?? 0) + 1;
       const sentAt = (input.now ?? new Date()).toISOString();
       const message: Message = {
@@ -176,6 +191,9 @@ export async function sendGroupMessage(
         text: input.text,
         sentAt,
         ...(input.clientId ? { clientId: input.clientId } : {}),
+        ...(claimed.length
+          ? { attachments: toMessageAttachments(claimed) }
+          : {}),
       };
       // The record check is the membership check: a member removed meanwhile cannot send.
       const op = kv.atomic()
@@ -184,6 +202,8 @@ export async function sendGroupMessage(
         .set(keys.message(gid, seq), message)
         .sum(keys.sentCount(input.fromId), 1n);
       addMessageToMembers(op, group, message);
+      // No check per attachment: every claim and the sweep hold the head's check.
+      markAttachmentsUsed(op, claimed, message.id);
       if (clientKey) {
         op.check({ key: clientKey, versionstamp: null }).set(clientKey, seq);
       }
