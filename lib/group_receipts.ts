@@ -38,7 +38,8 @@ async function applyMoves(
 ): Promise<void> {
   const receipts = await receiptsOf(state, gid);
   if (!receipts) return;
-  for (let i = 0; i < moves.length; i += MAX_GROUP_MOVES) {
+  // No moves: one pass that only recomputes the senders' statuses.
+  for (let i = 0; i < Math.max(1, moves.length); i += MAX_GROUP_MOVES) {
     const moved = await state.db.moveGroupPositions(
       gid,
       moves.slice(i, i + MAX_GROUP_MOVES),
@@ -134,6 +135,11 @@ export async function noteGroupRead(
     seq,
     at: new Date().toISOString(),
   }]);
+}
+
+/** Someone left: those they held back may now be delivered or read. */
+export async function refreshGroupStatus(state: State, gid: string) {
+  await applyMoves(state, gid, []);
 }
 
 /** Who received and who read a message (WhatsApp's "message info"). */

@@ -265,3 +265,22 @@ Deno.test("group typing: the other members get a typing event naming the group a
   }
   assert.equal(limited, 1);
 });
+
+Deno.test("a member who held a message back leaving makes it read by all who remain", async () => {
+  await using server = await startTestServer();
+  const [alice, bob, carol] = await people(server.url, 3);
+  const gid = await create(alice.client, [bob.name, carol.name]);
+  const m = await send(alice.client, gid, "read me");
+  await read(bob.client, gid, m.id);
+  // Carol never opened the group: it has not even reached her.
+  assert.equal(await statusOf(alice.client, gid, m.id), "sent");
+  const left = await carol.client.fetch(
+    `/api/groups/${gid}/members/${carol.name}`,
+    { method: "DELETE" },
+  );
+  assert.equal(left.status, 204);
+  assert.equal(await statusOf(alice.client, gid, m.id), "read");
+  const info = (await receipts(alice.client, gid, m.id)).body;
+  assert.deepEqual(info.readBy.map((r) => r.username), [bob.name]);
+  assert.deepEqual(info.deliveredTo, []);
+});

@@ -14,7 +14,7 @@
 import type { GroupRecord } from "./groups.ts";
 import { touchInboxes } from "./inbox.ts";
 import { keys } from "./keys.ts";
-import { commitWithRetry } from "./kv.ts";
+import { commit, commitWithRetry } from "./kv.ts";
 import type { Message } from "./messages.ts";
 import type { StatusMark } from "./receipts.ts";
 
@@ -102,8 +102,8 @@ export function groupStatusTargets(
 
 /**
  * Applies members' moves (forward only) and recomputes every sender's status marks, in one
- * commit checked against the record and the positions. Returns the users whose inboxes
- * were touched (senders whose status moved).
+ * commit checked against the record and the positions; with no moves, only recomputes.
+ * Returns the users whose inboxes were touched (senders whose status moved).
  */
 export async function moveGroupPositions(
   kv: Deno.Kv,
@@ -153,8 +153,9 @@ export async function moveGroupPositions(
         changed = true;
       }
     }
-    if (!changed) return { done: [] };
-    const at = moves.at(-1)!.at;
+    // No moves at all: a recomputation (someone left, who may have been holding others up).
+    if (!changed && moves.length > 0) return { done: [] };
+    const at = moves.at(-1)?.at ?? new Date().toISOString();
     const touched = await addSenderMarks(
       kv,
       op,
@@ -235,6 +236,42 @@ async function addSenderMarks(
     }
   }
   return touched;
+}
+
+/** Removes a former member's positions and receipt log from the group. */
+export async function forgetGroupMember(
+  kv: Deno.Kv,
+  gid: string,
+  userId: string,
+): Promise<void> {
+  for (const kind of ["delivered", "read"] as const) {
+    for (;;) {
+      const op = kv.atomic();
+      let n = 0;
+      for await (
+        const entry of kv.list({
+          prefix: keys.groupReceiptLogOf(gid, userId, kind),
+        }, {
+          limit: 500,
+        })
+      ) {
+        op.delete(entry.key);
+        n++;
+      }
+      if (n === 0) break;
+      await commit(op);
+    }
+  }
+  await commitWithRetry<void>(async () => {
+    const stored = await kv.get<GroupPositions>(keys.groupPositions(gid));
+    if (!stored.value?.members[userId]) return { done: undefined };
+    const members = { ...stored.value.members };
+    delete members[userId];
+    return {
+      op: kv.atomic().check(stored).set(keys.groupPositions(gid), { members }),
+      result: undefined,
+    };
+  }, "Cannot update the group's receipts: try again");
 }
 
 /** When `userId` received / read the group up to `seq` or later (null: not yet). */

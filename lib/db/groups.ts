@@ -22,6 +22,7 @@ import {
   type ConversationRecord,
   MAX_CONVERSATION_MEMBERS,
 } from "./conversations.ts";
+import { forgetGroupMember } from "./group_receipts.ts";
 import { touchInboxes } from "./inbox.ts";
 import { keys } from "./keys.ts";
 import { commit, commitWithRetry } from "./kv.ts";
@@ -394,6 +395,7 @@ async function changeGroup(
     ) as Record<keyof typeof ids, string | null>;
   };
   let deleted = false;
+  let removed: string[] = [];
   const result = await commitWithRetry<GroupRecord | null>(async () => {
     const [record, head] = await kv.getMany<
       [ConversationRecord, ConversationHead]
@@ -409,10 +411,13 @@ async function changeGroup(
     for (const userId of next.removed ?? []) {
       op.delete(keys.userConversation(userId, gid))
         .delete(keys.userConversationRead(userId, gid))
-        .delete(keys.userConversationUnread(userId, gid));
+        .delete(keys.userConversationUnread(userId, gid))
+        .delete(keys.userConversationDelivered(userId, gid))
+        .delete(keys.userConversationSeen(userId, gid));
     }
     // The removed hear of it through their inbox: their lists drop the group.
     touchInboxes(op, next.removed ?? []);
+    removed = next.removed ?? [];
     if (!next.group) {
       deleted = true;
       op.delete(keys.conversation(gid)).delete(keys.group(gid));
@@ -428,6 +433,9 @@ async function changeGroup(
   }, BUSY);
   // Without its record nobody can reach the rest, so it may go in later batches.
   if (deleted) await purgeConversation(kv, gid);
+  // What the removed received and read goes too (their "read by" lines); not in the
+  // change's commit, whose size must not depend on how much they read.
+  else for (const userId of removed) await forgetGroupMember(kv, gid, userId);
   return result;
 }
 
