@@ -113,6 +113,12 @@ Deno.test({
             "").includes(`${names[2]} is typing…`),
       );
     }
+    await waitUntil(
+      "bob's chat list says it too",
+      async () =>
+        ((await bob.locator(`[data-conversation="Trip"] .user-preview`)
+          .textContent()) ?? "").includes(`${names[2]} is typing…`),
+    );
     await carol.getByLabel("Message", { exact: true }).fill("");
 
     await alice.locator(".group-members summary").click();
