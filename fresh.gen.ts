@@ -16,25 +16,30 @@ import * as $11 from "./routes/api/events.ts";
 import * as $12 from "./routes/api/events/stream.ts";
 import * as $13 from "./routes/api/groups.ts";
 import * as $14 from "./routes/api/groups/[id].ts";
-import * as $15 from "./routes/api/groups/[id]/members.ts";
-import * as $16 from "./routes/api/groups/[id]/members/[username].ts";
-import * as $17 from "./routes/api/groups/[id]/messages.ts";
-import * as $18 from "./routes/api/groups/[id]/read.ts";
-import * as $19 from "./routes/api/settings.ts";
-import * as $20 from "./routes/api/users.ts";
-import * as $21 from "./routes/api/users/[username]/presence.ts";
-import * as $22 from "./routes/auth/[provider]/callback.ts";
-import * as $23 from "./routes/auth/[provider]/signin.ts";
-import * as $24 from "./routes/auth/[provider]/unlink.ts";
-import * as $25 from "./routes/chat/[username].tsx";
-import * as $26 from "./routes/groups/[id].tsx";
-import * as $27 from "./routes/groups/new.tsx";
-import * as $28 from "./routes/index.tsx";
-import * as $29 from "./routes/login.tsx";
-import * as $30 from "./routes/logout.ts";
-import * as $31 from "./routes/register.tsx";
-import * as $32 from "./routes/settings.tsx";
-import * as $33 from "./routes/users.tsx";
+import * as $15 from "./routes/api/groups/[id]/attachments.ts";
+import * as $16 from "./routes/api/groups/[id]/attachments/[attachmentId].ts";
+import * as $17 from "./routes/api/groups/[id]/attachments/[attachmentId]/thumbnail.ts";
+import * as $18 from "./routes/api/groups/[id]/members.ts";
+import * as $19 from "./routes/api/groups/[id]/members/[username].ts";
+import * as $20 from "./routes/api/groups/[id]/messages.ts";
+import * as $21 from "./routes/api/groups/[id]/messages/[messageId]/receipts.ts";
+import * as $22 from "./routes/api/groups/[id]/read.ts";
+import * as $23 from "./routes/api/groups/[id]/typing.ts";
+import * as $24 from "./routes/api/settings.ts";
+import * as $25 from "./routes/api/users.ts";
+import * as $26 from "./routes/api/users/[username]/presence.ts";
+import * as $27 from "./routes/auth/[provider]/callback.ts";
+import * as $28 from "./routes/auth/[provider]/signin.ts";
+import * as $29 from "./routes/auth/[provider]/unlink.ts";
+import * as $30 from "./routes/chat/[username].tsx";
+import * as $31 from "./routes/groups/[id].tsx";
+import * as $32 from "./routes/groups/new.tsx";
+import * as $33 from "./routes/index.tsx";
+import * as $34 from "./routes/login.tsx";
+import * as $35 from "./routes/logout.ts";
+import * as $36 from "./routes/register.tsx";
+import * as $37 from "./routes/settings.tsx";
+import * as $38 from "./routes/users.tsx";
 import * as $$0 from "./islands/ChatList.tsx";
 import * as $$1 from "./islands/ChatWindow.tsx";
 import type { Manifest } from "./runtime/types.ts";
@@ -56,25 +61,30 @@ const manifest: Manifest = {
     "./routes/api/events/stream.ts": $12,
     "./routes/api/groups.ts": $13,
     "./routes/api/groups/[id].ts": $14,
-    "./routes/api/groups/[id]/members.ts": $15,
-    "./routes/api/groups/[id]/members/[username].ts": $16,
-    "./routes/api/groups/[id]/messages.ts": $17,
-    "./routes/api/groups/[id]/read.ts": $18,
-    "./routes/api/settings.ts": $19,
-    "./routes/api/users.ts": $20,
-    "./routes/api/users/[username]/presence.ts": $21,
-    "./routes/auth/[provider]/callback.ts": $22,
-    "./routes/auth/[provider]/signin.ts": $23,
-    "./routes/auth/[provider]/unlink.ts": $24,
-    "./routes/chat/[username].tsx": $25,
-    "./routes/groups/[id].tsx": $26,
-    "./routes/groups/new.tsx": $27,
-    "./routes/index.tsx": $28,
-    "./routes/login.tsx": $29,
-    "./routes/logout.ts": $30,
-    "./routes/register.tsx": $31,
-    "./routes/settings.tsx": $32,
-    "./routes/users.tsx": $33,
+    "./routes/api/groups/[id]/attachments.ts": $15,
+    "./routes/api/groups/[id]/attachments/[attachmentId].ts": $16,
+    "./routes/api/groups/[id]/attachments/[attachmentId]/thumbnail.ts": $17,
+    "./routes/api/groups/[id]/members.ts": $18,
+    "./routes/api/groups/[id]/members/[username].ts": $19,
+    "./routes/api/groups/[id]/messages.ts": $20,
+    "./routes/api/groups/[id]/messages/[messageId]/receipts.ts": $21,
+    "./routes/api/groups/[id]/read.ts": $22,
+    "./routes/api/groups/[id]/typing.ts": $23,
+    "./routes/api/settings.ts": $24,
+    "./routes/api/users.ts": $25,
+    "./routes/api/users/[username]/presence.ts": $26,
+    "./routes/auth/[provider]/callback.ts": $27,
+    "./routes/auth/[provider]/signin.ts": $28,
+    "./routes/auth/[provider]/unlink.ts": $29,
+    "./routes/chat/[username].tsx": $30,
+    "./routes/groups/[id].tsx": $31,
+    "./routes/groups/new.tsx": $32,
+    "./routes/index.tsx": $33,
+    "./routes/login.tsx": $34,
+    "./routes/logout.ts": $35,
+    "./routes/register.tsx": $36,
+    "./routes/settings.tsx": $37,
+    "./routes/users.tsx": $38,
   },
   islands: {
     "./islands/ChatList.tsx": $$0,

@@ -29,6 +29,7 @@ import {
   runAttachmentBench,
 } from "./attachments_bench.ts";
 import { runSignalsBench } from "./signals_bench.ts";
+import { runGroupsBench } from "./groups_bench.ts";
 import { measureRawWrites } from "./raw_writes.ts";
 import {
   formatPageMemory,
@@ -89,10 +90,21 @@ async function signalsOnly(): Promise<boolean> {
   return await runSignalsBench(kvPath, users);
 }
 
+/** `deno task bench --groups`: only the groups rows (issue 13). */
+async function groupsOnly(): Promise<boolean> {
+  await using dir = await tempKvDir();
+  const kvPath = dir.path("groups");
+  const users = await seedUsers(kvPath, 1000);
+  return await runGroupsBench(kvPath, users);
+}
+
 if (import.meta.main && Deno.args.includes("--inbox")) {
   await inboxOnly();
 } else if (import.meta.main && Deno.args.includes("--redis")) {
   await redisOnly();
+} else if (import.meta.main && Deno.args.includes("--groups")) {
+  // Exits explicitly, as --signals does: aborted stream readers may hold the loop.
+  Deno.exit(await groupsOnly() ? 0 : 1);
 } else if (import.meta.main && Deno.args.includes("--signals")) {
   // Exits explicitly: readers of aborted streams may still hold the event loop.
   Deno.exit(await signalsOnly() ? 0 : 1);

@@ -8,13 +8,14 @@ import { signal } from "@preact/signals";
 import type { InboxEvent } from "../lib/inbox.ts";
 import type { PublicPresence } from "../lib/presence.ts";
 import { connectInbox } from "./inbox.ts";
+import { typingKey } from "./typing_keys.ts";
 
 /** How long "typing…" shows after the last notice. */
 export const TYPING_SHOWN_MS = 6_000;
 
 /** Presence by lowercase username. */
 export const presence = signal<Record<string, PublicPresence>>({});
-/** Lowercase usernames typing to me right now. */
+/** Who is typing to me right now: lowercase usernames, and group typists (typing_keys.ts). */
 export const typing = signal<ReadonlySet<string>>(new Set());
 
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -59,10 +60,10 @@ function onEvent(event: InboxEvent): void {
       },
     };
   } else if (event.type === "typing") {
-    setTyping(event.user.toLowerCase(), true);
+    setTyping(typingKey(event.conversation, event.user), true);
   } else if (event.type === "message") {
     // Their message is what they were typing.
-    setTyping(event.message.from.toLowerCase(), false);
+    setTyping(typingKey(event.conversation, event.message.from), false);
   }
 }
 

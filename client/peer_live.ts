@@ -11,6 +11,7 @@ import type { Clock } from "../components/format.ts";
 import { presence, typing, watchPeerActivity } from "./peer_activity.ts";
 import { applyStatus, type ShownMessage } from "./statuses.ts";
 import { TypingSender } from "./typing_sender.ts";
+import { groupTypingText, typingInGroup } from "./typing_keys.ts";
 
 export interface PeerLive {
   peer: string;
@@ -18,6 +19,8 @@ export interface PeerLive {
   /** Their presence as I may see it (live once mounted). */
   presence: PublicPresence | undefined;
   typing: boolean;
+  /** In a group, who: "bob is typing…". */
+  typingText?: string;
   sender: TypingSender;
   /** Applies a `status` event of this chat; true when it was one. */
   onEvent(event: InboxEvent): boolean;
@@ -51,7 +54,12 @@ export function usePeerLive(options: {
     peer: options.peer,
     clock: options.clock.value,
     presence: group ? undefined : presence.value[key] ?? options.presence,
-    typing: typing.value.has(key),
+    typing: group
+      ? typingInGroup(typing.value, group).length > 0
+      : typing.value.has(key),
+    ...(group
+      ? { typingText: groupTypingText(typingInGroup(typing.value, group)) }
+      : {}),
     sender,
     onEvent(event) {
       if (

@@ -29,6 +29,9 @@ import { OutboxSender } from "../client/sender.ts";
 import { useUploads } from "../client/uploads.ts";
 import { usePhotoViewer } from "../client/photo_viewer.ts";
 import { PhotoViewer } from "../components/chat/PhotoViewer.tsx";
+import { MessageInfo } from "../components/chat/MessageInfo.tsx";
+import { useMessageInfo } from "../client/message_info.ts";
+import { useScrollFollow } from "../client/scroll_follow.ts";
 import { type MessagePage, NewerPages } from "../client/newer_pages.ts";
 import { useOlderPages } from "../client/older_pages.ts";
 import { connectInbox, type InboxStatus } from "../client/inbox.ts";
@@ -65,10 +68,6 @@ export interface ChatWindowProps {
 }
 
 const SERVER_CLOCK: Clock = { timeZone: SERVER_CLOCK_ZONE, now: new Date(0) };
-/** Within this many pixels of the oldest message shown, the page before it loads. */
-const OLDER_SLACK_PX = 200;
-/** Within this many pixels of the newest message counts as "at the bottom". */
-const BOTTOM_SLACK_PX = 48;
 
 export default function ChatWindow(props: ChatWindowProps) {
   const messages = useSignal<PublicMessage[]>(props.initialMessages);
@@ -84,18 +83,22 @@ export default function ChatWindow(props: ChatWindowProps) {
   const reader = useRef<ReadReporter | null>(null);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
-  const atBottom = useRef(true);
-  const jumpToEnd = useRef(false);
   const target = useMemo(() => chatTarget(props.peer, props.groupId), []);
   const { apiBase, groupPath } = target;
   const apiUrl = `${apiBase}/messages`;
   const uploads = useUploads(`${apiBase}/attachments`);
   usePhotoViewer(scrollerRef);
+  const info = useMessageInfo(scrollerRef, props.groupId);
   const { older, loadOlder } = useOlderPages({
     apiUrl,
     messages,
     scroller: scrollerRef,
     initial: props.older,
+  });
+  const { atBottom, jumpToEnd, onScroll, showNewest } = useScrollFollow({
+    scroller: scrollerRef,
+    newBelow,
+    loadOlder,
   });
   const live = usePeerLive({ ...props, messages, clock });
   const storageKey = outboxKey(props.me, target.storageId);
@@ -242,35 +245,6 @@ export default function ChatWindow(props: ChatWindowProps) {
     };
   }, []);
 
-  // The list grows from the bottom (column-reverse), so the browser keeps the newest
-  // message in view by itself; only a send while reading further up jumps down.
-  useEffect(() => {
-    const scroller = scrollerRef.current;
-    if (scroller && jumpToEnd.current) {
-      jumpToEnd.current = false;
-      scroller.scrollTop = 0;
-      atBottom.current = true;
-      newBelow.value = 0;
-    }
-  });
-
-  function onScroll() {
-    const scroller = scrollerRef.current;
-    if (!scroller) return;
-    // In a column-reverse scroller, 0 is the bottom and reading up goes negative.
-    const up = Math.abs(scroller.scrollTop);
-    atBottom.current = up < BOTTOM_SLACK_PX;
-    if (atBottom.current) newBelow.value = 0;
-    if (scroller.scrollHeight - scroller.clientHeight - up < OLDER_SLACK_PX) {
-      loadOlder();
-    }
-  }
-
-  function showNewest() {
-    scrollerRef.current?.scrollTo({ top: 0, behavior: "smooth" });
-    newBelow.value = 0;
-  }
-
   return (
     <section
       class="chat"
@@ -316,6 +290,7 @@ export default function ChatWindow(props: ChatWindowProps) {
         {...uploads.composerProps}
       />
       <PhotoViewer />
+      {props.groupId && <MessageInfo {...info} clock={clock.value} />}
     </section>
   );
 }

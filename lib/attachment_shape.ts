@@ -13,17 +13,24 @@ export interface PublicAttachment {
   height?: number;
 }
 
-/** Where a direct conversation's attachment is downloaded, as seen by the peer's partner. */
-export function attachmentUrl(peerName: string, id: string): string {
-  return `/api/conversations/${encodeURIComponent(peerName)}/attachments/${id}`;
+/**
+ * The API path of a conversation as `viewer` reaches it: a group's by its id, a direct
+ * one's by the other member's name.
+ */
+export function conversationApiPath(
+  where: { groupId: string } | { peerName: string },
+): string {
+  return "groupId" in where
+    ? `/api/groups/${encodeURIComponent(where.groupId)}`
+    : `/api/conversations/${encodeURIComponent(where.peerName)}`;
 }
 
-/** The public shape of an attachment of the conversation with `peerName`. */
+/** The public shape of an attachment of the conversation at `conversationPath`. */
 export function toPublicAttachment(
   attachment: MessageAttachment & { thumbnail?: unknown },
-  peerName: string,
+  conversationPath: string,
 ): PublicAttachment {
-  const url = attachmentUrl(peerName, attachment.id);
+  const url = `${conversationPath}/attachments/${attachment.id}`;
   return {
     id: attachment.id,
     name: attachment.name,

@@ -9,6 +9,7 @@
 import type { Bus } from "./bus.ts";
 import type { Db, DeliveryMark, Message } from "./db/db.ts";
 import { conversationId, MAX_DELIVERY_MARKS } from "./db/db.ts";
+import { noteGroupReceived } from "./group_receipts.ts";
 import type { State } from "../server/state.ts";
 
 /** How long a delivery waits to share a commit with others. */
@@ -81,12 +82,19 @@ export function noteReceived(
   messages: Iterable<Message>,
 ): void {
   let batcher = batchers.get(state.db);
+  const inGroups: Message[] = [];
   for (const m of messages) {
     if (m.from === recipientId) continue;
+    // A group's status depends on every member: lib/group_receipts.ts.
+    if (m.conversation) {
+      inGroups.push(m);
+      continue;
+    }
     if (!batcher) {
       batcher = new DeliveryBatcher(state.db, state.bus, state.shutdown);
       batchers.set(state.db, batcher);
     }
     batcher.add(m);
   }
+  if (inGroups.length > 0) noteGroupReceived(state, recipientId, inGroups);
 }

@@ -14,6 +14,8 @@ import {
   takeSend,
 } from "./chat.ts";
 import { encodeCursor } from "./cursor.ts";
+import { noteReceived } from "./delivery.ts";
+import { noteGroupRead } from "./group_receipts.ts";
 import { DomainError } from "./errors.ts";
 import { requireGroup } from "./groups.ts";
 import { usernames } from "./inbox.ts";
@@ -26,15 +28,23 @@ function historyStart(group: GroupRecord, me: SessionUser): number {
   return group.roster.find((m) => m.userId === me.id)?.joinedSeq ?? 1;
 }
 
-/** Stored messages in their public shape, senders by name. */
+/**
+ * Stored messages in their public shape, senders by name, my own with their status; they
+ * now count as received by me.
+ */
 export async function toPublicMessages(
   state: State,
   me: SessionUser,
   stored: Message[],
 ): Promise<PublicMessage[]> {
-  const names = await usernames(state, stored.map((m) => m.from));
+  const gid = stored[0]?.conversation;
+  const [names, positions] = await Promise.all([
+    usernames(state, stored.map((m) => m.from)),
+    gid ? state.db.getStatusPositions(me.id, gid) : undefined,
+  ]);
+  noteReceived(state, me.id, stored);
   const people = [...names].map(([id, username]) => ({ id, username }));
-  return stored.map((m) => toPublicMessage(m, people, me.id));
+  return stored.map((m) => toPublicMessage(m, people, me.id, positions));
 }
 
 /** A page of the group's messages, as `loadMessages` serves a direct chat's. */
@@ -146,14 +156,16 @@ export async function sendGroupMessage(
   state: State,
   me: SessionUser,
   gid: string,
-  input: { text: string; clientId?: string },
+  input: { text: string; clientId?: string; attachments?: string[] },
 ): Promise<{ message: PublicMessage; created: boolean }> {
   await requireGroup(state, me, gid);
   takeSend(state, me);
+  const { attachments, ...rest } = input;
   const result = await state.db.sendGroupMessage({
     groupId: gid,
     fromId: me.id,
-    ...input,
+    ...rest,
+    attachmentIds: attachments,
   });
   state.bus.publish(result.members);
   return {
@@ -181,4 +193,5 @@ export async function markGroupRead(
   }
   await state.db.markRead(me.id, gid, seq);
   state.bus.publish([me.id]);
+  await noteGroupRead(state, me, gid, seq);
 }

@@ -6,6 +6,7 @@
 import type { GroupRecord, GroupRole, User } from "./db/db.ts";
 import { MAX_CONVERSATION_MEMBERS } from "./db/conversations.ts";
 import { DomainError } from "./errors.ts";
+import { refreshGroupStatus } from "./group_receipts.ts";
 import { usernames } from "./inbox.ts";
 import { USERNAME_PATTERN } from "./schemas.ts";
 import type { SessionUser, State } from "../server/state.ts";
@@ -178,6 +179,7 @@ export async function removeMember(
   const after = await state.db.removeGroupMember(gid, me.id, user.id);
   // Everyone who was in it wakes: the removed to drop it, the rest to see who left.
   state.bus.publish(after ? [...after.members, user.id] : before.members);
+  if (after) await refreshGroupStatus(state, gid);
 }
 
 /** Makes a member an admin or a plain member (admins only). */

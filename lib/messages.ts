@@ -1,6 +1,7 @@
 /** Public shapes of chat data: what leaves the server, never a stored record. */
 import type { Message, StatusPositions, User } from "./db/db.ts";
 import {
+  conversationApiPath,
   type PublicAttachment,
   toPublicAttachment,
 } from "./attachment_shape.ts";
@@ -58,11 +59,18 @@ export function toPublicMessage(
     to: message.conversation ?? name(message.to),
     text: message.text,
     sentAt: message.sentAt,
-    // Download URLs name the conversation as the viewer sees it: by the other member.
+    // Download URLs name the conversation as the viewer sees it: a group by its id, a
+    // direct chat by the other member.
     attachments: (message.attachments ?? []).map((a) =>
       toPublicAttachment(
         a,
-        name(message.from === viewerId ? message.to : message.from),
+        conversationApiPath(
+          message.conversation ? { groupId: message.conversation } : {
+            peerName: name(
+              message.from === viewerId ? message.to : message.from,
+            ),
+          },
+        ),
       )
     ),
     ...(message.conversation ? { conversation: message.conversation } : {}),

@@ -3,22 +3,26 @@
  * stored as an attachment (streamed, like the upload API) and sent with the text.
  */
 import { storeUpload } from "../lib/attachments.ts";
-import { conversationId, type User } from "../lib/db/db.ts";
 import type { SessionUser, State } from "./state.ts";
 import { MAX_MESSAGE_BODY_BYTES, readForm } from "./http.ts";
 import { isMultipart, readMultipart } from "./multipart.ts";
 
-/** The form's text and the ids of the attachment it carried (none or one). */
+/**
+ * The form's fields and the ids of the attachment it carried (none or one), stored in
+ * conversation `cid` (a direct one's id, or a group's).
+ */
 export async function readChatForm(
   state: State,
   me: SessionUser,
-  peer: User,
+  cid: string,
   req: Request,
-): Promise<{ text: string; attachments: string[] }> {
+): Promise<
+  { text: string; attachments: string[]; fields: Record<string, string> }
+> {
   if (!isMultipart(req)) {
-    return { text: (await readForm(req)).text ?? "", attachments: [] };
+    const fields = await readForm(req);
+    return { text: fields.text ?? "", attachments: [], fields };
   }
-  const cid = conversationId(me.id, peer.id);
   const { fields, file } = await readMultipart(req, {
     maxFileBytes: state.config.maxUploadBytes,
     maxFieldBytes: MAX_MESSAGE_BODY_BYTES,
@@ -31,5 +35,5 @@ export async function readChatForm(
       return (await storeUpload(state, me, cid, { filename, bytes })).id;
     },
   });
-  return { text: fields.text ?? "", attachments: file ? [file] : [] };
+  return { text: fields.text ?? "", attachments: file ? [file] : [], fields };
 }

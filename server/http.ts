@@ -27,11 +27,14 @@ const MESSAGE_ROUTES = [
 ];
 
 /** Routes that stream a file upload and enforce `MAX_UPLOAD_BYTES` themselves. */
-const UPLOAD_ROUTES = [/^\/api\/conversations\/[^/]+\/attachments\/?$/];
+const UPLOAD_ROUTES = [
+  /^\/api\/conversations\/[^/]+\/attachments\/?$/,
+  /^\/api\/groups\/[^/]+\/attachments\/?$/,
+];
 
 /** Attachment downloads: members only, so everyone else gets 404, signed in or not. */
 export const ATTACHMENT_DOWNLOAD =
-  /^\/api\/conversations\/[^/]+\/attachments\/[^/]+(\/thumbnail)?\/?$/;
+  /^\/api\/(conversations|groups)\/[^/]+\/attachments\/[^/]+(\/thumbnail)?\/?$/;
 
 /**
  * The body limit for a request path: room for one message where one is sent, small
@@ -42,9 +45,10 @@ export function bodyLimitFor(
   contentType = "",
 ): number | null {
   if (UPLOAD_ROUTES.some((route) => route.test(path))) return null;
-  // The chat page's no-JS form takes a file too: then it streams like an upload.
+  // The chat and group pages' no-JS forms take a file too: then they stream like uploads.
   if (
-    MESSAGE_ROUTES[0].test(path) && /^multipart\/form-data\b/i.test(contentType)
+    (MESSAGE_ROUTES[0].test(path) || MESSAGE_ROUTES[3].test(path)) &&
+    /^multipart\/form-data\b/i.test(contentType)
   ) return null;
   return MESSAGE_ROUTES.some((route) => route.test(path))
     ? MAX_MESSAGE_BODY_BYTES

@@ -11,6 +11,7 @@ export function ChatHeader(
     /** Under the name: "typing…", else online or last seen. */
     presence?: PublicPresence;
     typing: boolean;
+    typingText?: string;
     clock: Clock;
     /** This page's path, for "Log in again" (a group's page is not /chat/<peer>). */
     path?: string;

@@ -6,6 +6,7 @@ import type { JSX } from "preact";
 import type { ConversationEntry } from "../../lib/inbox.ts";
 import type { PublicPresence } from "../../lib/presence.ts";
 import { type Clock, formatWhen } from "../format.ts";
+import { groupTypingText, typingInGroup } from "../../client/typing_keys.ts";
 
 export interface ConversationRowsProps {
   me: string;
@@ -15,7 +16,7 @@ export interface ConversationRowsProps {
   clock: Clock;
   /** Peers' presence by lowercase username: online ones get a dot. */
   presence?: Record<string, PublicPresence>;
-  /** Lowercase usernames typing to me: their preview reads "typing…". */
+  /** Who is typing to me (client/typing_keys.ts): the preview reads "typing…". */
   typing?: ReadonlySet<string>;
 }
 
@@ -36,7 +37,9 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
           props.active?.toLowerCase();
         const online = entry.peer !== null &&
           Boolean(props.presence?.[key]?.online);
-        const typing = entry.peer !== null && Boolean(props.typing?.has(key));
+        const typing = entry.peer !== null
+          ? props.typing?.has(key) && "typing…"
+          : groupTypingText(typingInGroup(props.typing ?? new Set(), entry.id));
         return (
           <li key={entry.id} data-conversation={entry.title}>
             <a
@@ -53,7 +56,7 @@ export function ConversationRows(props: ConversationRowsProps): JSX.Element {
                 {online && <span class="sr-only">(online)</span>}
                 <span class={typing ? "user-preview typing" : "user-preview"}>
                   {typing
-                    ? "typing…"
+                    ? typing
                     : last === null
                     ? "No messages yet"
                     : `${

@@ -71,6 +71,8 @@ const MessageRow = memo(function MessageRow(
     /** When the status last changed, as far as this tab saw; else the send time. */
     statusTime: string;
     showSender?: boolean;
+    /** In a group, my ticks open "message info" (client/message_info.ts). */
+    info?: boolean;
   },
 ) {
   const m = props.message;
@@ -95,8 +97,14 @@ const MessageRow = memo(function MessageRow(
         <span class="meta">
           <span class="sr-only">{props.mine ? "You, " : `${m.from}, `}</span>
           <time datetime={m.sentAt}>{props.time}</time>
-          {props.mine && (
+          {props.mine && !props.info && (
             <Tick status={m.status ?? "sent"} time={props.statusTime} />
+          )}
+          {props.mine && props.info && (
+            <button type="button" class="msg-info" data-message-id={m.id}>
+              <Tick status={m.status ?? "sent"} time={props.statusTime} />
+              <span class="sr-only">, message info</span>
+            </button>
           )}
         </span>
       </div>
@@ -195,6 +203,7 @@ export const MessageRows = memo(
           time={time}
           statusTime={statusAt ? formatTime(statusAt, props.clock) : time}
           showSender={props.showSenders && m.from !== props.me}
+          info={props.showSenders && m.from === props.me}
         />,
       );
     }

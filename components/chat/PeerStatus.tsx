@@ -21,10 +21,16 @@ export function presenceText(
 }
 
 export function PeerStatus(
-  props: { presence?: PublicPresence; typing: boolean; clock: Clock },
+  props: {
+    presence?: PublicPresence;
+    typing: boolean;
+    /** A group's "bob is typing…" in place of "typing…". */
+    typingText?: string;
+    clock: Clock;
+  },
 ) {
   const text = props.typing
-    ? "typing…"
+    ? props.typingText || "typing…"
     : presenceText(props.presence, props.clock);
   return (
     <p class={props.typing ? "peer-status typing" : "peer-status"}>

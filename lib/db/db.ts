@@ -10,6 +10,7 @@ import { AttachmentWriter } from "./attachment_writer.ts";
 import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as groups from "./groups.ts";
+import * as groupReceipts from "./group_receipts.ts";
 import * as identities from "./identities.ts";
 import {
   forgetSchemaVersion,
@@ -47,6 +48,8 @@ export type {
 } from "./conversations.ts";
 export type { AdminStats, UserActivity } from "./admin.ts";
 export type { GroupMember, GroupRecord, GroupRole } from "./groups.ts";
+export { MAX_GROUP_MOVES } from "./group_receipts.ts";
+export type { GroupMove, GroupPositions } from "./group_receipts.ts";
 export type { DeleteUserResult } from "./admin_delete.ts";
 export type { MigrateOptions, MigrationStatus } from "./migrations/runner.ts";
 export { LATEST_VERSION } from "./migrations/migration.ts";
@@ -247,7 +250,21 @@ export class Db {
     return sweepAttachments(this.kv, now);
   }
 
-  // ---- groups (lib/db/groups.ts) ----
+  // ---- groups (lib/db/groups.ts, lib/db/group_receipts.ts) ----
+  getGroupPositions(gid: string) {
+    return groupReceipts.getGroupPositions(this.kv, gid);
+  }
+  /** Members' delivered/read moves; returns the senders whose status moved. */
+  moveGroupPositions(
+    gid: string,
+    moves: groupReceipts.GroupMove[],
+    receipts: (userId: string) => boolean,
+  ) {
+    return groupReceipts.moveGroupPositions(this.kv, gid, moves, receipts);
+  }
+  groupReceiptTimes(gid: string, userId: string, seq: number) {
+    return groupReceipts.receiptTimes(this.kv, gid, userId, seq);
+  }
   getGroup(gid: string) {
     return groups.getGroup(this.kv, gid);
   }

@@ -17,6 +17,7 @@ import {
   type ConversationRecord,
   MAX_CONVERSATION_MEMBERS,
 } from "./conversations.ts";
+import { forgetGroupMember } from "./group_receipts.ts";
 import { touchInboxes } from "./inbox.ts";
 import { keys } from "./keys.ts";
 import { commit, commitWithRetry } from "./kv.ts";
@@ -55,6 +56,8 @@ export async function getGroup(
     .value;
   return record?.kind === "group" ? record as GroupRecord : null;
 }
+
+export { sendGroupMessage } from "./group_send.ts";
 
 /** Every group, in id order. */
 export async function listGroups(kv: Deno.Kv): Promise<GroupRecord[]> {
@@ -117,83 +120,6 @@ export async function createGroup(
   addMessageToMembers(op, group, message);
   if (!(await commit(op)).ok) throw new DomainError("busy", "busy", BUSY);
   return group;
-}
-
-/** Sends to a group as one of its members; a repeated `clientId` returns the stored message. */
-export async function sendGroupMessage(
-  kv: Deno.Kv,
-  input: {
-    groupId: string;
-    fromId: string;
-    text: string;
-    clientId?: string;
-    now?: Date;
-  },
-): Promise<{ message: Message; created: boolean; members: string[] }> {
-  const gid = input.groupId;
-  const headKey = keys.conversationHead(gid);
-  const clientKey = input.clientId
-    ? keys.clientMessage(gid, input.fromId, input.clientId)
-    : null;
-  return await commitWithRetry<
-    { message: Message; created: boolean; members: string[] }
-  >(
-    async () => {
-      const [head, client, sender, record] = await kv.getMany<
-        [ConversationHead, number, User, ConversationRecord]
-      >([
-        headKey,
-        clientKey ?? headKey,
-        keys.user(input.fromId),
-        keys.conversation(gid),
-      ]);
-      const group = record.value?.kind === "group"
-        ? record.value as GroupRecord
-        : null;
-      if (!sender.value || !group || !group.members.includes(input.fromId)) {
-        throw groupNotFound();
-      }
-      if (clientKey && client.value) {
-        const stored = await kv.get<Message>(keys.message(gid, client.value));
-        if (stored.value) {
-          return {
-            done: {
-              message: stored.value,
-              created: false,
-              members: group.members,
-            },
-          };
-        }
-      }
-      const seq = (head.value?.seq ?? 0) + 1;
-      const sentAt = (input.now ?? new Date()).toISOString();
-      const message: Message = {
-        id: crypto.randomUUID(),
-        seq,
-        from: input.fromId,
-        to: gid,
-        conversation: gid,
-        text: input.text,
-        sentAt,
-        ...(input.clientId ? { clientId: input.clientId } : {}),
-      };
-      // The record check is the membership check: a member removed meanwhile cannot send.
-      const op = kv.atomic()
-        .check(head, sender, record)
-        .set(headKey, { seq, lastMessageAt: sentAt } satisfies ConversationHead)
-        .set(keys.message(gid, seq), message)
-        .sum(keys.sentCount(input.fromId), 1n);
-      addMessageToMembers(op, group, message);
-      if (clientKey) {
-        op.check({ key: clientKey, versionstamp: null }).set(clientKey, seq);
-      }
-      return {
-        op,
-        result: { message, created: true, members: group.members },
-      };
-    },
-    "Cannot send message: the group is too busy, try again",
-  );
 }
 
 /** Renames the group (admins only). */
@@ -374,6 +300,7 @@ async function changeGroup(
     ) as Record<keyof typeof ids, string | null>;
   };
   let deleted = false;
+  let removed: string[] = [];
   const result = await commitWithRetry<GroupRecord | null>(async () => {
     const [record, head] = await kv.getMany<
       [ConversationRecord, ConversationHead]
@@ -389,10 +316,13 @@ async function changeGroup(
     for (const userId of next.removed ?? []) {
       op.delete(keys.userConversation(userId, gid))
         .delete(keys.userConversationRead(userId, gid))
-        .delete(keys.userConversationUnread(userId, gid));
+        .delete(keys.userConversationUnread(userId, gid))
+        .delete(keys.userConversationDelivered(userId, gid))
+        .delete(keys.userConversationSeen(userId, gid));
     }
     // The removed hear of it through their inbox: their lists drop the group.
     touchInboxes(op, next.removed ?? []);
+    removed = next.removed ?? [];
     if (!next.group) {
       deleted = true;
       op.delete(keys.conversation(gid)).delete(keys.group(gid));
@@ -408,6 +338,9 @@ async function changeGroup(
   }, BUSY);
   // Without its record nobody can reach the rest, so it may go in later batches.
   if (deleted) await purgeConversation(kv, gid);
+  // What the removed received and read goes too (their "read by" lines); not in the
+  // change's commit, whose size must not depend on how much they read.
+  else for (const userId of removed) await forgetGroupMember(kv, gid, userId);
   return result;
 }
 

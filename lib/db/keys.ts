@@ -164,6 +164,20 @@ export const keys = {
   /** Groups (issue 13): a pointer per group, for listing and counting them without a scan. */
   group: (groupId: string) => ["groups", groupId],
   groups: () => ["groups"],
+  /** Every member's delivered and read seq in a group, one record checked by each move. */
+  groupPositions: (groupId: string) => ["conversations", groupId, "positions"],
+  /** When a member's delivered or read position moved to `seq` (ISO), for "read by". */
+  groupReceiptLog: (
+    groupId: string,
+    userId: string,
+    kind: "delivered" | "read",
+    seq: number,
+  ) => ["conversations", groupId, "receipt_log", userId, kind, seq],
+  groupReceiptLogOf: (
+    groupId: string,
+    userId: string,
+    kind: "delivered" | "read",
+  ) => ["conversations", groupId, "receipt_log", userId, kind],
   /** The stored layout's version (see migrations/); absent means 1 if any data exists. */
   schemaVersion: () => ["schema_version"],
   /** Held by the one process running migrations; expires if that process dies. */

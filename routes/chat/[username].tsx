@@ -15,6 +15,7 @@ import type { PageProps, RouteContext } from "../../runtime/types.ts";
 import { redirect } from "../../server/http.ts";
 import type { PublicMessage } from "../../lib/messages.ts";
 import { sendMessageSchema } from "../../lib/schemas.ts";
+import { conversationId } from "../../lib/db/db.ts";
 import { readChatForm } from "../../server/chat_form.ts";
 import type { State } from "../../server/state.ts";
 import ChatWindow from "../../islands/ChatWindow.tsx";
@@ -85,7 +86,12 @@ export const handler = {
   async POST(ctx: RouteContext<State, ChatData>) {
     const me = requireUser(ctx.state);
     const peer = await findPeer(ctx.state, ctx.params.username);
-    const form = await readChatForm(ctx.state, me, peer, ctx.req);
+    const { fields: _, ...form } = await readChatForm(
+      ctx.state,
+      me,
+      conversationId(me.id, peer.id),
+      ctx.req,
+    );
     const parsed = sendMessageSchema.safeParse(form);
     if (!parsed.success) {
       return renderChat(ctx, {

@@ -28,11 +28,12 @@ import { type ConversationEntry, currentEventCursor } from "../../lib/inbox.ts";
 import {
   groupNameSchema,
   groupRoleSchema,
-  messageTextSchema,
+  sendMessageSchema,
 } from "../../lib/schemas.ts";
 import type { PageProps, RouteContext } from "../../runtime/types.ts";
 import { errorHeaders } from "../../server/errors.ts";
-import { readForm, redirect } from "../../server/http.ts";
+import { redirect } from "../../server/http.ts";
+import { readChatForm } from "../../server/chat_form.ts";
 import type { State } from "../../server/state.ts";
 import { GroupMembers } from "../../components/chat/GroupMembers.tsx";
 import ChatList from "../../islands/ChatList.tsx";
@@ -94,6 +95,7 @@ async function renderGroup(
 async function runIntent(
   ctx: RouteContext<State, GroupData>,
   form: Record<string, string>,
+  attachments: string[],
 ): Promise<string> {
   const me = requireUser(ctx.state);
   const gid = ctx.params.id;
@@ -114,9 +116,12 @@ async function runIntent(
   };
   switch (form.intent ?? "send") {
     case "send":
-      await sendGroupMessage(ctx.state, me, gid, {
-        text: parse(messageTextSchema, form.text ?? ""),
-      });
+      await sendGroupMessage(
+        ctx.state,
+        me,
+        gid,
+        parse(sendMessageSchema, { text: form.text ?? "", attachments }),
+      );
       return path;
     case "rename":
       await renameGroup(ctx.state, me, gid, parse(groupNameSchema, form.name));
@@ -152,9 +157,15 @@ export const handler = {
   async POST(ctx: RouteContext<State, GroupData>) {
     const me = requireUser(ctx.state);
     await requireGroup(ctx.state, me, ctx.params.id);
-    const form = await readForm(ctx.req);
+    // The composer's form may carry a file: stored as the group's upload, then sent.
+    const { fields: form, attachments } = await readChatForm(
+      ctx.state,
+      me,
+      ctx.params.id,
+      ctx.req,
+    );
     try {
-      return redirect(await runIntent(ctx, form));
+      return redirect(await runIntent(ctx, form, attachments));
     } catch (error) {
       if (
         !(error instanceof DomainError) ||

@@ -1,7 +1,8 @@
 /**
  * Groups in a real browser: three people, a group made through the no-JS form, live
- * messages with the sender's name above the others' bubbles, a rename, a fourth person
- * added and removed (who then can read nothing more).
+ * messages with the sender's name above the others' bubbles, "read by" in a message's info,
+ * "carol is typing…", a rename, a fourth person added and removed (who then can read
+ * nothing more, not even the files of the group).
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -83,6 +84,43 @@ Deno.test({
     });
     await screenshot(carol, "group-chat");
 
+    // Both read alice's message: her ticks turn "read", and its info says by whom.
+    const tick = alice.locator(".msg.mine .tick").first();
+    await waitUntil(
+      "alice's message shows read",
+      async () => (await tick.getAttribute("data-status")) === "read",
+    );
+    await alice.locator(".msg.mine button.msg-info").first().click();
+    const readBy = alice.locator("#message-info .read-by");
+    await waitUntil("read by bob and carol", async () => {
+      const text = (await readBy.textContent()) ?? "";
+      return text.includes(names[1]) && text.includes(names[2]);
+    });
+    await screenshot(alice, "group-message-info");
+    await alice.keyboard.press("Escape");
+    await waitUntil(
+      "the info closes",
+      async () => !(await alice.locator("#message-info").isVisible()),
+    );
+
+    // Carol types: alice's header and bob's header say who.
+    await carol.getByLabel("Message", { exact: true }).fill("Runn");
+    for (const page of [alice, bob]) {
+      await waitUntil(
+        "the header says carol is typing",
+        async () =>
+          ((await page.locator(".chat-header .peer-status").textContent()) ??
+            "").includes(`${names[2]} is typing…`),
+      );
+    }
+    await waitUntil(
+      "bob's chat list says it too",
+      async () =>
+        ((await bob.locator(`[data-conversation="Trip"] .user-preview`)
+          .textContent()) ?? "").includes(`${names[2]} is typing…`),
+    );
+    await carol.getByLabel("Message", { exact: true }).fill("");
+
     await alice.locator(".group-members summary").click();
     await alice.getByLabel("Group name", { exact: true }).fill("Trip 2026");
     await alice.getByRole("button", { name: "Rename" }).click();
@@ -130,6 +168,20 @@ Deno.test({
     );
     const reloaded = await dave.goto(groupUrl);
     assert.equal(reloaded?.status(), 404);
+    // Nor through the API, with his own session: history, receipts and uploads are 404.
+    const gid = groupUrl.split("/").at(-1)!;
+    const statuses = await dave.evaluate(async (id) => {
+      const get = (path: string) => fetch(path).then((r) => r.status, () => 0);
+      return [
+        await get(`/api/groups/${id}/messages`),
+        await get(`/api/groups/${id}`),
+        await fetch(`/api/groups/${id}/attachments`, {
+          method: "POST",
+          body: new FormData(),
+        }).then((r) => r.status, () => 0),
+      ];
+    }, gid);
+    assert.deepEqual(statuses, [404, 404, 404]);
     for (const e of errors) assertNoErrors(e);
   },
 });
