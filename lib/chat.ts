@@ -245,14 +245,14 @@ export async function holdPoll<T>(
   }
 }
 
-/** Takes one send from the user's rate limit, or throws 429. */
-export function takeSend(state: State, me: SessionUser): void {
-  if (!state.limits.sends.take(me.id)) {
+/** Takes one send from the user's rate limit (shared across processes), or throws 429. */
+export async function takeSend(state: State, me: SessionUser): Promise<void> {
+  if (!(await state.limits.sends.take(me.id))) {
     throw new DomainError(
       "rate_limited",
       "rate_limited",
       "You are sending messages too fast",
-      { retryAfter: state.limits.sends.retryAfter(me.id) },
+      { retryAfter: await state.limits.sends.retryAfter(me.id) },
     );
   }
 }
@@ -264,16 +264,7 @@ export async function sendMessage(
   peer: User,
   input: { text: string; clientId?: string; attachments?: string[] },
 ): Promise<{ message: PublicMessage; created: boolean }> {
-  if (!(await state.limits.sends.take(me.id))) {
-    throw new DomainError(
-      "rate_limited",
-      "rate_limited",
-      "You are sending messages too fast",
-      {
-        retryAfter: await state.limits.sends.retryAfter(me.id),
-      },
-    );
-  }
+  await takeSend(state, me);
   const { attachments, ...rest } = input;
   const result = await state.db.sendMessage({
     from: me,

@@ -159,7 +159,7 @@ export async function sendGroupMessage(
   input: { text: string; clientId?: string; attachments?: string[] },
 ): Promise<{ message: PublicMessage; created: boolean }> {
   await requireGroup(state, me, gid);
-  takeSend(state, me);
+  await takeSend(state, me);
   const { attachments, ...rest } = input;
   const result = await state.db.sendGroupMessage({
     groupId: gid,
