@@ -1,0 +1,119 @@
+/**
+ * The direct chat's long poll (`GET …/messages?after=&wait=`) and the held-poll slot that
+ * every long poll takes (groups' too): held until the conversation's head passes the
+ * cursor, the wait runs out, the client goes or the server shuts down.
+ */
+import { conversationId, type User } from "./db/db.ts";
+import { encodeCursor } from "./cursor.ts";
+import { DomainError } from "./errors.ts";
+import { headWaiterFor, type WaitOutcome } from "./long_poll.ts";
+import { presenceFor } from "./presence.ts";
+import { loadMessages, type MessagePage, olderCursor } from "./chat.ts";
+import type { SessionUser, State } from "../server/state.ts";
+import {
+  HELD_POLL_RETRY_AFTER_SECONDS,
+  MAX_HELD_POLLS_PER_USER,
+} from "../server/rate_limit.ts";
+
+/**
+ * A long poll: like `loadMessages` after `afterSeq`, but when nothing is newer it holds
+ * until a message arrives, `waitSeconds` pass, `signal` fires (client gone) or the server
+ * shuts down. Nothing new costs one head read (not a message scan) before and after holding.
+ */
+export async function pollMessages(
+  state: State,
+  me: SessionUser,
+  peer: User,
+  options: {
+    afterSeq: number;
+    limit: number;
+    waitSeconds: number;
+    signal?: AbortSignal;
+  },
+): Promise<MessagePage> {
+  const { afterSeq, limit } = options;
+  const cid = conversationId(me.id, peer.id);
+  const head = await state.db.getConversationHead(cid);
+  if ((head?.seq ?? 0) <= afterSeq) {
+    const outcome = options.waitSeconds > 0
+      ? await holdPoll(
+        state,
+        me,
+        () => waitForHead(state, me, cid, afterSeq, options),
+      )
+      : "timeout";
+    if (outcome !== "changed") {
+      return {
+        messages: [],
+        cursor: encodeCursor(afterSeq),
+        older: olderCursor(afterSeq + 1),
+      };
+    }
+  }
+  return await loadMessages(state, me, peer, { afterSeq, limit });
+}
+
+/**
+ * Waits for the conversation's head to pass `afterSeq`. Besides the shared watch and
+ * re-read, a wake-up for `me` on the bus re-reads this head at once: with a shared bus
+ * (Redis) that is how a send through another process arrives without the re-read's delay.
+ */
+async function waitForHead(
+  state: State,
+  me: SessionUser,
+  cid: string,
+  afterSeq: number,
+  options: { waitSeconds: number; signal?: AbortSignal },
+): Promise<WaitOutcome> {
+  const waiter = headWaiterFor(state.db);
+  const unsubscribe = state.bus.subscribe(me.id, (signal) => {
+    if (signal.kind === "inbox") waiter.recheck(cid);
+  });
+  try {
+    const outcome = waiter.wait(cid, afterSeq, {
+      timeoutMs: options.waitSeconds * 1000,
+      // Combined per poll: listeners stay off the shared shutdown signal.
+      signals: [
+        AbortSignal.any([
+          state.shutdown,
+          ...(options.signal ? [options.signal] : []),
+        ]),
+      ],
+    });
+    // A shared bus replaces the periodic re-read and the watches: a signal that came
+    // between the caller's head read and this subscription is covered by one more read.
+    if (state.bus.health) waiter.recheck(cid);
+    return await outcome;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/**
+ * Holds one of the user's few long-poll slots while `wait` runs. Over the limit the new
+ * poll is refused (429), not the oldest answered: answering the oldest would make two
+ * tabs over the limit knock each other's polls out in a loop.
+ */
+export async function holdPoll<T>(
+  state: State,
+  me: SessionUser,
+  wait: () => Promise<T>,
+): Promise<T> {
+  const release = state.limits.heldPolls.acquire(me.id);
+  if (!release) {
+    throw new DomainError(
+      "rate_limited",
+      "too_many_polls",
+      `You already have ${MAX_HELD_POLLS_PER_USER} requests waiting for messages; close some tabs or wait`,
+      { retryAfter: HELD_POLL_RETRY_AFTER_SECONDS },
+    );
+  }
+  // A held poll keeps me online until it answers.
+  const online = presenceFor(state).hold(me.id);
+  try {
+    return await wait();
+  } finally {
+    online();
+    release();
+  }
+}
