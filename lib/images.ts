@@ -1,9 +1,10 @@
 /**
  * Photos before storage: metadata stripped (JPEG, PNG), size read, and a thumbnail of at
- * most 320 px on its long side (JPEG, PNG, a GIF's first frame; not WebP). Decoding uses imagescript's WebAssembly decoders and its
+ * most 320 px on its long side (JPEG, PNG, WebP, a GIF's first frame). Decoding uses imagescript's WebAssembly decoders and its
  * pure-JavaScript framebuffer (resize, PNG encoder) directly: its main module loads a
  * native add-on for encoding, which Deno Deploy cannot run, so it is never imported.
  */
+import decodeWebp from "@jsquash/webp/decode.js";
 import framebufferModule from "imagescript/v2/framebuffer.js";
 import gifCodec from "imagescript/wasm/node/gif.js";
 import jpegCodec from "imagescript/wasm/node/jpeg.js";
@@ -71,11 +72,9 @@ export async function processImage(
   const upright = sideways
     ? { width: size.height, height: size.width }
     : { ...size };
-  // WebP: sized from its header and shown scaled (imagescript has no WebP decoder that
-  // runs without its native add-on); too large to decode safely: the same.
+  // Too large to decode safely (or no size in the header): sized, shown scaled, no thumbnail.
   if (
-    type === "image/webp" || !size.width || !size.height ||
-    size.width * size.height > MAX_DECODE_PIXELS
+    !size.width || !size.height || size.width * size.height > MAX_DECODE_PIXELS
   ) return { bytes, ...upright };
   await acquire();
   try {
@@ -111,6 +110,11 @@ export async function processImage(
 
 async function decodeRgba(bytes: Uint8Array, type: string) {
   if (type === "image/gif") return await firstGifFrame(bytes);
+  if (type === "image/webp") {
+    // jSquash's WebAssembly build of libwebp (imagescript has none without its add-on).
+    const { width, height, data } = await decodeWebp(bytes.slice().buffer);
+    return new Framebuffer(width, height, new Uint8Array(data.buffer));
+  }
   if (type === "image/jpeg") {
     const { width, height, buffer } = (await jpegCodec.init()).load(bytes);
     return new Framebuffer(width, height, buffer);

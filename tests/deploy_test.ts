@@ -1,5 +1,16 @@
 import assert from "node:assert/strict";
+import encodeWebp from "@jsquash/webp/encode.js";
 import { jpegWithGps, upload } from "./attachment_fixtures.ts";
+
+/** A 64×48 WebP, made here with jSquash's encoder. */
+async function smallWebp(): Promise<Uint8Array> {
+  const data = new Uint8ClampedArray(64 * 48 * 4).fill(128);
+  return new Uint8Array(
+    await encodeWebp(
+      { width: 64, height: 48, data, colorSpace: "srgb" } as ImageData,
+    ),
+  );
+}
 import { spawnServer } from "../bench/server_process.ts";
 import { loadConfig } from "../fresh.config.ts";
 import { messagesPath, registerPair } from "./helpers.ts";
@@ -53,6 +64,16 @@ Deno.test("main.ts runs as Deno Deploy runs it: no runtime flags, and no write t
     );
     assert.equal(thumb.status, 200);
     await thumb.body?.cancel();
+    // WebP too: jSquash's WebAssembly decoder, no add-on either.
+    const webp = await upload(alice, bobName, await smallWebp(), "w.webp");
+    assert.equal(webp.status, 201, server.output());
+    const webpAttachment = (await webp.json()).attachment;
+    assert.equal(webpAttachment.width, 64);
+    const webpThumb = await alice.fetch(
+      `/api/conversations/${bobName}/attachments/${webpAttachment.id}/thumbnail`,
+    );
+    assert.equal(webpThumb.status, 200, server.output());
+    await webpThumb.body?.cancel();
     const page = await bob.fetch(`/chat/${aliceName}`);
     assert.equal(page.status, 200);
     // The island bundle built by `deno task build` is served as it is.

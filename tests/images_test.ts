@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Frame, GIF, Image } from "imagescript";
+import encodeWebp from "@jsquash/webp/encode.js";
 import { processImage } from "../lib/images.ts";
 import { jpegOrientation, stripJpegMetadata } from "../lib/image_metadata.ts";
 import { GPS_MARK } from "./attachment_fixtures.ts";
@@ -106,4 +107,23 @@ Deno.test("a picture claiming more than 50 megapixels is sized from its header a
   const processed = await processImage(png, "image/png");
   assert.deepEqual([processed.width, processed.height], [30_000, 30_000]);
   assert.equal(processed.thumbnail, undefined);
+});
+
+Deno.test("a WebP picture gets a thumbnail too (jSquash's WebAssembly decoder)", async () => {
+  const data = new Uint8ClampedArray(640 * 480 * 4);
+  for (let i = 0; i < data.length; i += 4) data.set([0, 0, 255, 255], i);
+  const webp = new Uint8Array(
+    await encodeWebp(
+      { width: 640, height: 480, data, colorSpace: "srgb" } as ImageData,
+      { quality: 90 },
+    ),
+  );
+  const processed = await processImage(webp, "image/webp");
+  assert.deepEqual([processed.width, processed.height], [640, 480]);
+  assert.deepEqual(
+    [processed.thumbnail?.width, processed.thumbnail?.height],
+    [320, 240],
+  );
+  const decoded = await Image.decode(processed.thumbnail!.bytes);
+  assert.ok(decoded.getRGBAAt(160, 120)[2] > 200, "blue, as the picture");
 });
