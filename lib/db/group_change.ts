@@ -10,16 +10,11 @@ import {
   type ConversationRecord,
 } from "./conversations.ts";
 import { forgetGroupMember } from "./group_receipts.ts";
-import {
-  BUSY,
-  groupNotFound,
-  type GroupRecord,
-  systemMessage,
-} from "./groups.ts";
+import { BUSY, groupNotFound, type GroupRecord } from "./groups.ts";
 import { touchInboxes } from "./inbox.ts";
 import { keys } from "./keys.ts";
 import { commit, commitWithRetry } from "./kv.ts";
-import type { ConversationHead } from "./messages.ts";
+import type { ConversationHead, Message } from "./messages.ts";
 import type { User } from "./users.ts";
 
 const PURGE_BATCH = 500;
@@ -131,4 +126,24 @@ export async function purgeConversation(
     await commit(op);
     deleted += n;
   }
+}
+
+/** A membership or name change as it stands in the history: from the actor, by the server. */
+export function systemMessage(
+  gid: string,
+  seq: number,
+  from: string,
+  text: string,
+  sentAt: string,
+): Message {
+  return {
+    id: crypto.randomUUID(),
+    seq,
+    from,
+    to: gid,
+    conversation: gid,
+    text,
+    sentAt,
+    system: true,
+  };
 }

@@ -17,10 +17,9 @@ import {
   type ConversationRecord,
   MAX_CONVERSATION_MEMBERS,
 } from "./conversations.ts";
-import { changeGroup } from "./group_change.ts";
+import { changeGroup, systemMessage } from "./group_change.ts";
 import { keys } from "./keys.ts";
 import { commit } from "./kv.ts";
-import type { Message } from "./messages.ts";
 import type { User } from "./users.ts";
 
 export type GroupRole = "admin" | "member";
@@ -262,25 +261,6 @@ function withRoster(group: GroupRecord, roster: GroupMember[]): GroupRecord {
     ...group,
     roster,
     members: roster.map((m) => m.userId).sort(),
-  };
-}
-
-export function systemMessage(
-  gid: string,
-  seq: number,
-  from: string,
-  text: string,
-  sentAt: string,
-): Message {
-  return {
-    id: crypto.randomUUID(),
-    seq,
-    from,
-    to: gid,
-    conversation: gid,
-    text,
-    sentAt,
-    system: true,
   };
 }
 
