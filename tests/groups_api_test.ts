@@ -353,3 +353,31 @@ Deno.test("group routes refuse cross-origin writes and bodies that are not JSON"
   assert.equal(garbled.status, 400);
   assert.equal((await history(bob.client, group.id)).messages.length, 1);
 });
+
+Deno.test("a member added later gets no event for what was said before they joined, even with an old cursor", async () => {
+  await using server = await startTestServer();
+  const [alice, bob, carol] = await people(server.url, 3);
+  const start = await (await carol.client.fetch("/api/events")).json();
+  const group = await create(alice.client, "Trip", [bob.name]);
+  await send(alice.client, group.id, "before carol");
+  await alice.client.postJson(`/api/groups/${group.id}/members`, {
+    username: carol.name,
+  });
+  await send(bob.client, group.id, "after carol");
+  await call(
+    alice.client,
+    "DELETE",
+    `/api/groups/${group.id}/members/${carol.name}`,
+  );
+  await send(alice.client, group.id, "while carol was out");
+  await alice.client.postJson(`/api/groups/${group.id}/members`, {
+    username: carol.name,
+  });
+  const page =
+    await (await carol.client.fetch(`/api/events?after=${start.cursor}`)).json();
+  assert.deepEqual(
+    page.events.map((e: { message: Msg }) => e.message.text),
+    [`${alice.name} added ${carol.name}`],
+    "only what followed her latest joining",
+  );
+});

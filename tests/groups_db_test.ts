@@ -122,3 +122,45 @@ Deno.test("the last member leaving deletes the group with its messages", () =>
     assert.deepEqual(await db.listGroups(), []);
     assert.equal((await db.listMemberStates(bob.id)).size, 0);
   }));
+
+Deno.test("a group row written before fromSeq existed still hides what was said before the member joined", () =>
+  withDb(async (db) => {
+    const [alice, bob, carol] = await users(db, 3);
+    const group = await db.createGroup({
+      creator: alice,
+      title: "Trip",
+      memberIds: [bob.id],
+    });
+    await db.sendGroupMessage({
+      groupId: group.id,
+      fromId: bob.id,
+      text: "early",
+    });
+    await db.addGroupMember(group.id, alice.id, carol.id);
+    const row = await db.kv.get<Record<string, unknown>>(
+      keys.userConversation(carol.id, group.id),
+    );
+    assert.equal(row.value?.fromSeq, 3, "the member who joined at seq 3");
+    // As the previous version wrote it: no fromSeq.
+    const { fromSeq: _, ...old } = row.value!;
+    await db.kv.set(keys.userConversation(carol.id, group.id), old);
+    for (const view of ["old row", "new row"]) {
+      if (view === "new row") {
+        await db.sendGroupMessage({
+          groupId: group.id,
+          fromId: bob.id,
+          text: "later",
+        });
+      }
+      const batch = await db.listEventsAfter(
+        carol.id,
+        "00000000000000000000",
+        100,
+      );
+      assert.deepEqual(
+        batch!.events.map((e) => e.type === "message" ? e.message.seq : e.type),
+        view === "old row" ? [3] : [3, 4],
+        view,
+      );
+    }
+  }));

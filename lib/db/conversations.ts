@@ -43,6 +43,12 @@ export interface MemberConversationRow {
   preview: string;
   /** A group's name as of its latest message (renames are messages too). */
   title?: string;
+  /**
+   * A group member's first visible seq (the message that added them): the inbox never
+   * shows them anything older. Rows written before it existed lack it; readers then take
+   * the group's roster (lib/db/inbox.ts).
+   */
+  fromSeq?: number;
 }
 
 /** One row of a user's direct conversations, as the chat list shows it. */
@@ -70,10 +76,16 @@ export async function getConversation(
  */
 export function addMessageToMembers(
   op: Deno.AtomicOperation,
-  conversation: Pick<ConversationRecord, "id" | "kind" | "members" | "title">,
+  conversation:
+    & Pick<ConversationRecord, "id" | "kind" | "members" | "title">
+    & { roster?: Array<{ userId: string; joinedSeq: number }> },
   message: Pick<Message, "seq" | "from" | "text" | "sentAt" | "attachments">,
 ): Deno.AtomicOperation {
+  const joined = new Map(
+    conversation.roster?.map((m) => [m.userId, m.joinedSeq]),
+  );
   for (const member of conversation.members) {
+    const fromSeq = joined.get(member);
     const peerId = conversation.kind === "direct"
       ? conversation.members.find((m) => m !== member)
       : undefined;
@@ -84,6 +96,7 @@ export function addMessageToMembers(
       ...(conversation.title !== undefined
         ? { title: conversation.title }
         : {}),
+      ...(fromSeq !== undefined ? { fromSeq } : {}),
       lastSeq: message.seq,
       lastMessageAt: message.sentAt,
       lastFromId: message.from,

@@ -10,7 +10,9 @@
  * notice, with one small list, that another process wrote (see lib/inbox_watch.ts).
  */
 import type { MemberConversationRow } from "./conversations.ts";
+import { getGroup } from "./groups.ts";
 import { keys, parseUserConversationKey } from "./keys.ts";
+import { messageAt, messagesAfter } from "./message_cache.ts";
 import type { Message } from "./messages.ts";
 import type { StatusMark } from "./receipts.ts";
 
@@ -188,13 +190,13 @@ export async function listEventsAfter(
   const inWindow = (vs: string) => vs > after && vs <= stamp;
   for (const [cid, state] of states) {
     if (state.readStamp && inWindow(state.readStamp)) {
-      const message = await kv.get<Message>(keys.message(cid, state.read));
+      const message = await messageAt(kv, cid, state.read);
       events.push({
         type: "read",
         stamp: state.readStamp,
         conversationId: cid,
         seq: state.read,
-        messageId: message.value?.id ?? null,
+        messageId: message?.id ?? null,
       });
     }
     for (
@@ -216,21 +218,21 @@ export async function listEventsAfter(
       }
     }
     if (state.rowStamp <= after) continue;
-    // Newest first, stopping at the first message already seen: one small batch usually.
-    const iter = kv.list<Message>({ prefix: keys.messages(cid) }, {
-      reverse: true,
-      batchSize: 16,
-    });
-    for await (const entry of iter) {
-      if (entry.versionstamp <= after) break;
-      if (entry.versionstamp > stamp) continue;
+    // Newest first, down to the first message already seen: usually one, shared with the
+    // other members' streams through the cache.
+    const range = {
+      fromSeq: await firstVisibleSeq(kv, userId, state.row),
+      lastSeq: state.row.lastSeq,
+    };
+    const room = maxEvents - events.length;
+    const window = { after, until: stamp };
+    for (const entry of await messagesAfter(kv, cid, range, window, room)) {
       events.push({
         type: "message",
-        stamp: entry.versionstamp,
+        stamp: entry.stamp,
         conversationId: cid,
-        message: entry.value,
+        message: entry.message,
       });
-      if (events.length > maxEvents) return null;
     }
     if (events.length > maxEvents) return null;
   }
@@ -238,6 +240,20 @@ export async function listEventsAfter(
     a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : eventSeq(a) - eventSeq(b)
   );
   return { stamp, events, states };
+}
+
+/** A member's first visible seq: 1 in a direct chat, the seq that added them to a group. */
+async function firstVisibleSeq(
+  kv: Deno.Kv,
+  userId: string,
+  row: MemberConversationRow,
+): Promise<number> {
+  if (row.kind !== "group") return 1;
+  if (row.fromSeq !== undefined) return row.fromSeq;
+  // A row from before `fromSeq` existed: the roster knows (no member, nothing to show).
+  const group = await getGroup(kv, row.conversationId);
+  return group?.roster.find((m) => m.userId === userId)?.joinedSeq ??
+    Number.MAX_SAFE_INTEGER;
 }
 
 function eventSeq(event: StoredEvent): number {
