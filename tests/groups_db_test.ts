@@ -164,3 +164,23 @@ Deno.test("a group row written before fromSeq existed still hides what was said 
       );
     }
   }));
+
+Deno.test("the inbox of someone in more conversations than one KV read holds still carries every event once", () =>
+  withDb(async (db) => {
+    const [me, ...others] = await users(db, 502); // 1,002 entries: row + unread each
+    for (const peer of others) {
+      await db.sendMessage({ from: peer, to: me, text: `hi from ${peer.id}` });
+    }
+    const start = await db.getInboxStamp(me.id);
+    for (const peer of others.slice(0, 5)) {
+      await db.sendMessage({ from: peer, to: me, text: "again" });
+    }
+    const batch = await db.listEventsAfter(me.id, start, 100);
+    assert.deepEqual(
+      batch!.events.map((e) => e.type === "message" ? e.message.text : e.type),
+      ["again", "again", "again", "again", "again"],
+    );
+    assert.equal(batch!.stamp, await db.getInboxStamp(me.id));
+    const all = await db.listEventsAfter(me.id, "00000000000000000000", 1000);
+    assert.equal(all!.events.length, 506);
+  }));

@@ -68,18 +68,43 @@ export interface MemberState {
   seenStamp: string | null;
 }
 
+/** The most entries one KV read returns: a listing that fits is one snapshot. */
+const ONE_SNAPSHOT = 1000;
+
 /** Every conversation of a user with its row, unread count and read position. */
 export async function listMemberStates(
   kv: Deno.Kv,
   userId: string,
 ): Promise<Map<string, MemberState>> {
+  return (await readMemberStates(kv, userId)).states;
+}
+
+/**
+ * The member states and the newest versionstamp among their entries; `oneSnapshot` says
+ * whether they came from one KV read (a user with more than ~200 conversations needs more).
+ */
+async function readMemberStates(
+  kv: Deno.Kv,
+  userId: string,
+): Promise<
+  { states: Map<string, MemberState>; newest: string; oneSnapshot: boolean }
+> {
   const rows = new Map<string, MemberState>();
   const unread = new Map<string, number>();
   const read = new Map<string, { seq: number; stamp: string }>();
   const marks = new Map<string, { mark: StatusMark; stamp: string }>();
+  let newest = INITIAL_STAMP;
+  let count = 0;
   for await (
-    const entry of kv.list<unknown>({ prefix: keys.userConversations(userId) })
+    const entry of kv.list<unknown>(
+      { prefix: keys.userConversations(userId) },
+      {
+        batchSize: ONE_SNAPSHOT,
+      },
+    )
   ) {
+    count++;
+    if (entry.versionstamp > newest) newest = entry.versionstamp;
     const { conversationId, part } = parseUserConversationKey(entry.key);
     if (part === "row") {
       rows.set(conversationId, {
@@ -118,7 +143,7 @@ export async function listMemberStates(
     state.seen = seen?.mark ?? null;
     state.seenStamp = seen?.stamp ?? null;
   }
-  return rows;
+  return { states: rows, newest, oneSnapshot: count < ONE_SNAPSHOT };
 }
 
 /** A user's row and unread count in one conversation (statuses left empty), or null. */
@@ -174,8 +199,14 @@ export interface EventBatch {
 
 /**
  * The user's events with versionstamps in (after, now], in order; null when more than
- * `maxEvents` of them exist (the cursor is too old to serve). The inbox key is read first,
- * so everything up to its versionstamp is visible to the reads that follow.
+ * `maxEvents` of them exist (the cursor is too old to serve).
+ *
+ * "Now" is the newest versionstamp among the member states, read in one snapshot: every
+ * commit that gives me an event (a message, a read position, a status) writes one of those
+ * entries, and commits are ordered, so everything up to it was visible to that snapshot and
+ * stays visible to the message reads that follow. One KV read per wake-up, plus the new
+ * messages (shared through lib/db/message_cache.ts). A listing too long for one snapshot
+ * reads the inbox key first instead, so later batches cannot hide an earlier commit.
  */
 export async function listEventsAfter(
   kv: Deno.Kv,
@@ -183,9 +214,15 @@ export async function listEventsAfter(
   after: string,
   maxEvents: number,
 ): Promise<EventBatch | null> {
-  const stamp = await getInboxStamp(kv, userId);
-  if (stamp <= after) return { stamp: after, events: [], states: new Map() };
-  const states = await listMemberStates(kv, userId);
+  let { states, newest: stamp, oneSnapshot } = await readMemberStates(
+    kv,
+    userId,
+  );
+  if (!oneSnapshot) {
+    stamp = await getInboxStamp(kv, userId);
+    states = await listMemberStates(kv, userId);
+  }
+  if (stamp <= after) return { stamp: after, events: [], states };
   const events: StoredEvent[] = [];
   const inWindow = (vs: string) => vs > after && vs <= stamp;
   for (const [cid, state] of states) {
