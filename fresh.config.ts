@@ -14,6 +14,12 @@ const envSchema = z.object({
     .default(8000),
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
   DENO_KV_PATH: z.string().min(1).optional(),
+  // Extra connections to a local KV file for the inbox's reads (lib/db/db.ts says why).
+  KV_READERS: z.string()
+    .regex(/^\d{1,2}$/, "must be a whole number from 0 to 32")
+    .refine((n) => Number(n) <= 32, "must be at most 32")
+    .transform(Number)
+    .default(8),
   // Set by Deno Deploy itself (DENO_DEPLOY=true on the current platform, DENO_DEPLOYMENT_ID
   // on both it and Deploy Classic); operators cannot set DENO_* variables there.
   DENO_DEPLOY: z.string().optional(),
@@ -68,6 +74,8 @@ export interface AppConfig {
   host: string;
   /** Path or URL handed to `Deno.openKv`; undefined means the platform default (Deno Deploy). */
   kvPath: string | undefined;
+  /** Extra read connections to a local KV file (0 for `:memory:`, URLs and the default). */
+  kvReaders: number;
   /** True on Deno Deploy: nothing may be written to the file system at run time. */
   isDeploy: boolean;
   /** Origin users see (behind a proxy); undefined means "the request's own origin". */
@@ -139,6 +147,7 @@ export function loadConfig(
     port: e.PORT,
     host: e.HOST,
     kvPath: e.DENO_KV_PATH ?? (isDeploy ? undefined : DEFAULT_KV_PATH),
+    kvReaders: e.KV_READERS,
     isDeploy,
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,

@@ -148,6 +148,7 @@ export async function runGroupsBench(
     await new Promise((r) => setTimeout(r, 3_000));
     const before = await readCount(commitsFile);
     const cpuBefore = cpuSeconds(server.pid);
+    const clientCpuBefore = cpuSeconds(Deno.pid);
     const sent: Sent[] = [];
     let errors = 0;
     const inflight: Promise<void>[] = [];
@@ -200,6 +201,7 @@ export async function runGroupsBench(
     const seconds = (performance.now() - began) / 1000;
     const commits = await readCount(commitsFile) - before;
     const cpu = cpuSeconds(server.pid) - cpuBefore;
+    const clientCpu = cpuSeconds(Deno.pid) - clientCpuBefore;
     const groupMs: number[] = [];
     const directMs: number[] = [];
     let missing = 0;
@@ -240,7 +242,11 @@ export async function runGroupsBench(
           (commits / Math.max(1, sent.length)).toFixed(2)
         } per send (${
           (commits / seconds).toFixed(0)
-        }/s, sends + deliveries + statuses); server CPU ${cpu.toFixed(1)} s`,
+        }/s, sends + deliveries + statuses); CPU in ${
+          seconds.toFixed(1)
+        } s: server ${cpu.toFixed(1)} s, bench client ${
+          clientCpu.toFixed(1)
+        } s`,
     );
     const ok = percentile(groupMs, 99) < TARGET_P99_MS && missing === 0;
     console.log(

@@ -48,9 +48,14 @@ export async function spawnServer(
     listening?: RegExp;
   },
 ): Promise<ServerProcess> {
+  const args = [
+    ...(options.args ??
+      (options.script ? ["run", "-A", options.script] : startTaskArgs())),
+  ];
+  const inspect = Deno.env.get("BENCH_INSPECT");
+  if (inspect) args.splice(1, 0, `--inspect=${inspect}`);
   const child = new Deno.Command(Deno.execPath(), {
-    args: options.args ??
-      (options.script ? ["run", "-A", options.script] : startTaskArgs()),
+    args,
     cwd: PROJECT_ROOT,
     env: {
       PORT: "0",

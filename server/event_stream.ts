@@ -10,10 +10,10 @@ import {
   type CursoredEvent,
   type InboxEvent,
   readEvents,
-  sleepUntilWoken,
 } from "../lib/inbox.ts";
 import { liveEvents } from "../lib/inbox_poll.ts";
 import { presenceFor } from "../lib/presence.ts";
+import { keepAlive, type QuietWatch } from "./keep_alive.ts";
 import type { SessionUser, State } from "./state.ts";
 
 const encoder = new TextEncoder();
@@ -42,15 +42,21 @@ export function eventStreamResponse(
   requestSignal: AbortSignal,
 ): Response {
   const ended = new AbortController();
-  // One combined signal per stream: each wait then adds its listener to this stream's own
-  // signal, not to `state.shutdown`, whose listener list every held stream would share
-  // (removing from a list of 10,000 on every wake-up and heartbeat is a scan).
-  const signals = [
-    AbortSignal.any([state.shutdown, requestSignal, ended.signal]),
-  ];
+  // One combined signal per stream, listened to once: not `state.shutdown`, whose listener
+  // list every held stream would share.
+  const signal = AbortSignal.any([
+    state.shutdown,
+    requestSignal,
+    ended.signal,
+  ]);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      const quiet: QuietWatch = {
+        lastWrite: Date.now(),
+        beat: () => write(": keep-alive\n\n"),
+      };
       const write = (text: string) => {
+        quiet.lastWrite = Date.now();
         try {
           controller.enqueue(encoder.encode(text));
         } catch {
@@ -61,41 +67,37 @@ export function eventStreamResponse(
         // Woken by the bus from here on; `dirty` starts true so a commit between the
         // route's first read and this subscription is read at once, not after a heartbeat.
         let dirty = true;
+        // The pending wait's resolver: one promise per wait, no timer or listener.
         let wake: (() => void) | null = null;
+        const wakeUp = () => {
+          const resolve = wake;
+          wake = null;
+          resolve?.();
+        };
         const live: BusSignal[] = [];
         const unsubscribe = state.bus.subscribe(me.id, (signal) => {
           if (signal.kind === "inbox") dirty = true;
           else live.push(signal);
-          wake?.();
+          wakeUp();
         });
+        signal.addEventListener("abort", wakeUp, { once: true });
+        const stopBeating = keepAlive(state.streamHeartbeatMs, quiet);
         // Holding the stream keeps me online until it ends.
         const release = presenceFor(state).hold(me.id);
         let stamp = first.stamp;
         write(": connected\n\n");
         for (const e of first.events) write(formatEvent(e));
         try {
-          while (!signals.some((s) => s.aborted)) {
+          while (!signal.aborted) {
             if (live.length > 0) {
               for (const e of await liveEvents(state, me, live.splice(0))) {
                 write(formatLiveEvent(e));
               }
-              if (!dirty) continue;
+              continue;
             }
             if (!dirty) {
-              const woken = await sleepUntilWoken(
-                (fn) => {
-                  wake = fn;
-                  return () => wake = null;
-                },
-                state.streamHeartbeatMs,
-                signals,
-              );
-              if (signals.some((s) => s.aborted)) break;
-              if (!woken && !dirty && live.length === 0) {
-                write(": keep-alive\n\n");
-                continue;
-              }
-              if (!dirty) continue;
+              await new Promise<void>((resolve) => wake = resolve);
+              continue;
             }
             dirty = false;
             const batch = await readEvents(state, me, stamp);
@@ -106,8 +108,10 @@ export function eventStreamResponse(
           const code = (error as DomainError).code;
           if (code === "cursor_expired") {
             write(`event: cursor_expired\ndata: {"code":"cursor_expired"}\n\n`);
-          } else if (!signals.some((s) => s.aborted)) console.error(error);
+          } else if (!signal.aborted) console.error(error);
         } finally {
+          stopBeating();
+          signal.removeEventListener("abort", wakeUp);
           release();
           unsubscribe();
           try {

@@ -129,7 +129,7 @@ export async function startServer(
 /** Opens KV, turning any failure (bad folder, unwritable, corrupt file) into a ConfigError. */
 async function openConfiguredDb(config: AppConfig): Promise<Db> {
   try {
-    return await openDb(config);
+    return await openDb(config, { readers: config.kvReaders });
   } catch (error) {
     throw new ConfigError(
       "DENO_KV_PATH",

@@ -374,7 +374,8 @@ Deno.test("a member added later gets no event for what was said before they join
     username: carol.name,
   });
   const page =
-    await (await carol.client.fetch(`/api/events?after=${start.cursor}`)).json();
+    await (await carol.client.fetch(`/api/events?after=${start.cursor}`))
+      .json();
   assert.deepEqual(
     page.events.map((e: { message: Msg }) => e.message.text),
     [`${alice.name} added ${carol.name}`],

@@ -81,6 +81,11 @@ export function addMessageToMembers(
     & { roster?: Array<{ userId: string; joinedSeq: number }> },
   message: Pick<Message, "seq" | "from" | "text" | "sentAt" | "attachments">,
 ): Deno.AtomicOperation {
+  // A message of attachments only is previewed by the first one's name.
+  const preview = truncateGraphemes(
+    message.text || `📎 ${message.attachments?.[0]?.name ?? ""}`,
+    PREVIEW_LENGTH,
+  );
   const joined = new Map(
     conversation.roster?.map((m) => [m.userId, m.joinedSeq]),
   );
@@ -100,11 +105,7 @@ export function addMessageToMembers(
       lastSeq: message.seq,
       lastMessageAt: message.sentAt,
       lastFromId: message.from,
-      // A message of attachments only is previewed by the first one's name.
-      preview: truncateGraphemes(
-        message.text || `📎 ${message.attachments?.[0]?.name ?? ""}`,
-        PREVIEW_LENGTH,
-      ),
+      preview,
     };
     op.set(keys.userConversation(member, conversation.id), row);
     if (member !== message.from) {

@@ -37,16 +37,49 @@ type UserIdentity = identities.UserIdentity;
 
 /** Typed verbs over one Deno KV database. */
 export class Db {
-  constructor(readonly kv: Deno.Kv) {}
+  /** Extra connections to the same local file, taken in turn by the inbox's reads. */
+  #readers: Deno.Kv[];
+  #next = 0;
 
-  /** Opens KV at a path (`:memory:`, a file, a URL) or the platform default. */
-  static async open(path?: string): Promise<Db> {
-    return new Db(await Deno.openKv(path));
+  constructor(readonly kv: Deno.Kv, readers: Deno.Kv[] = []) {
+    this.#readers = readers;
   }
 
-  /** Closes the underlying KV handle. */
+  /**
+   * Opens KV at a path (`:memory:`, a file, a URL) or the platform default. `readers`
+   * opens that many more connections to a local file: one handle answers its requests one
+   * after another, so under a fan-out (a group message waking 49 streams, each reading its
+   * inbox) they queued for hundreds of ms inside the process while another process read the
+   * same file in under a millisecond. Reads spread over several connections see every
+   * committed write (SQLite's WAL), so the inbox reads there; writes stay on `kv`.
+   */
+  static async open(
+    path?: string,
+    options: { readers?: number } = {},
+  ): Promise<Db> {
+    const kv = await Deno.openKv(path);
+    const readers: Deno.Kv[] = [];
+    try {
+      for (let i = 0; i < (options.readers ?? 0); i++) {
+        readers.push(await Deno.openKv(path));
+      }
+    } catch (error) {
+      for (const handle of [kv, ...readers]) handle.close();
+      throw error;
+    }
+    return new Db(kv, readers);
+  }
+
+  /** A handle for reads that need no write after them: a reader in turn, or `kv`. */
+  get reader(): Deno.Kv {
+    if (this.#readers.length === 0) return this.kv;
+    this.#next = (this.#next + 1) % this.#readers.length;
+    return this.#readers[this.#next];
+  }
+
+  /** Closes the underlying KV handles. */
   close(): void {
-    this.kv.close();
+    for (const handle of [this.kv, ...this.#readers]) handle.close();
   }
 
   /** One cheap read (a key that never holds a value), for health checks. */
@@ -314,7 +347,7 @@ export class Db {
     return inbox.getInboxStamp(this.kv, userId);
   }
   listEventsAfter(userId: string, after: string, maxEvents: number) {
-    return inbox.listEventsAfter(this.kv, userId, after, maxEvents);
+    return inbox.listEventsAfter(this.reader, userId, after, maxEvents);
   }
   listMemberStates(userId: string) {
     return inbox.listMemberStates(this.kv, userId);
