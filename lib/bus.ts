@@ -17,7 +17,9 @@
 
 /** What a subscriber is told. JSON-serialisable: a shared bus sends it as JSON as-is. */
 export type BusSignal =
-  | { kind: "inbox" } // "look again in KV": something of yours was committed
+  // "look again in KV": something of yours was committed; `broad` when the sender cannot
+  // say whose (publishAll), so readers check their cheap inbox key before a full read.
+  | { kind: "inbox"; broad?: true }
   | { kind: "typing"; conversationId: string; from: string } // ephemeral, never stored
   | { kind: "presence"; userId: string } // "this user's presence changed" (online/offline)
   // "this user's settings changed": sent to SETTINGS_TOPIC only, so every process drops
@@ -67,6 +69,8 @@ export interface Bus {
 export const ONLINE_AFTER_REQUEST_MS = 30_000;
 
 const INBOX: BusSignal = { kind: "inbox" };
+/** What `publishAll` sends by default: "something changed, maybe yours". */
+export const BROAD_INBOX: BusSignal = { kind: "inbox", broad: true };
 
 /** Presence bookkeeping of one user in one process. */
 interface LocalPresence {
@@ -97,7 +101,7 @@ export class LocalBus implements Bus {
     }
   }
 
-  publishAll(signal: BusSignal = INBOX): void {
+  publishAll(signal: BusSignal = BROAD_INBOX): void {
     for (const set of this.#listeners.values()) this.#deliver(set, signal);
   }
 

@@ -152,16 +152,21 @@ export async function currentEventCursor(
   return encodeEventCursor(await state.db.getInboxStamp(me.id));
 }
 
-/** My events after `stamp`, in order, each with its cursor; 410 when too far behind. */
+/**
+ * My events after `stamp`, in order, each with its cursor; 410 when too far behind.
+ * `changed`: the bus said a commit concerned me (skips the empty check, see lib/db/inbox.ts).
+ */
 export async function readEvents(
   state: State,
   me: SessionUser,
   stamp: string,
+  options?: { changed?: boolean },
 ): Promise<{ events: CursoredEvent[]; stamp: string }> {
   const batch = await state.db.listEventsAfter(
     me.id,
     stamp,
     MAX_EVENTS_BEHIND,
+    options,
   );
   if (!batch) {
     throw new DomainError(

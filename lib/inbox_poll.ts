@@ -40,11 +40,15 @@ export async function pollEvents(
   ];
   // Subscribed before the first read, so a send between that read and the wait still wakes.
   let woken = false;
+  // A signal that named me: the next read skips the empty check (lib/db/inbox.ts).
+  let named = false;
   let wake: (() => void) | null = null;
   const live: BusSignal[] = [];
   const unsubscribe = state.bus.subscribe(me.id, (signal) => {
-    if (signal.kind === "inbox") woken = true;
-    else live.push(signal);
+    if (signal.kind === "inbox") {
+      woken = true;
+      named ||= !signal.broad;
+    } else live.push(signal);
     wake?.();
   });
   const release = options.waitSeconds > 0
@@ -52,8 +56,9 @@ export async function pollEvents(
     : () => {};
   try {
     for (;;) {
-      woken = false;
-      const page = await readEvents(state, me, stamp);
+      const changed = named;
+      woken = named = false;
+      const page = await readEvents(state, me, stamp, { changed });
       stamp = page.stamp;
       const ephemeral = await liveEvents(state, me, live.splice(0));
       const left = deadline - Date.now();

@@ -18,6 +18,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
 import {
+  BROAD_INBOX,
   type Bus,
   type BusListener,
   type BusSignal,
@@ -142,7 +143,7 @@ export class RedisBus implements Bus {
     this.#send(ids.map(channels.user), signal);
   }
 
-  publishAll(signal: BusSignal = INBOX): void {
+  publishAll(signal: BusSignal = BROAD_INBOX): void {
     this.#local.publishAll(signal);
     this.#send([channels.all], signal);
   }
@@ -254,7 +255,7 @@ export class RedisBus implements Bus {
       this.#presence.refresh();
       if (this.#missed) {
         this.#missed = false;
-        this.#send([channels.all], INBOX);
+        this.#send([channels.all], BROAD_INBOX);
       }
     }
     if (this.health() !== "ok") return;

@@ -67,6 +67,9 @@ export function eventStreamResponse(
         // Woken by the bus from here on; `dirty` starts true so a commit between the
         // route's first read and this subscription is read at once, not after a heartbeat.
         let dirty = true;
+        // Whether a signal named me (not a broad "maybe yours"): the read can skip the
+        // inbox key's empty check.
+        let named = false;
         // The pending wait's resolver: one promise per wait, no timer or listener.
         let wake: (() => void) | null = null;
         const wakeUp = () => {
@@ -76,8 +79,10 @@ export function eventStreamResponse(
         };
         const live: BusSignal[] = [];
         const unsubscribe = state.bus.subscribe(me.id, (signal) => {
-          if (signal.kind === "inbox") dirty = true;
-          else live.push(signal);
+          if (signal.kind === "inbox") {
+            dirty = true;
+            named ||= !signal.broad;
+          } else live.push(signal);
           wakeUp();
         });
         signal.addEventListener("abort", wakeUp, { once: true });
@@ -99,8 +104,9 @@ export function eventStreamResponse(
               await new Promise<void>((resolve) => wake = resolve);
               continue;
             }
-            dirty = false;
-            const batch = await readEvents(state, me, stamp);
+            const changed = named;
+            dirty = named = false;
+            const batch = await readEvents(state, me, stamp, { changed });
             for (const e of batch.events) write(formatEvent(e));
             stamp = batch.stamp;
           }

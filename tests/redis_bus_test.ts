@@ -51,7 +51,8 @@ Deno.test({
     assert.deepEqual(heard.slice(1), [
       typing,
       { kind: "presence", userId: "u2" },
-      { kind: "inbox" },
+      // publishAll names nobody: a broad hint, checked against the inbox key first.
+      { kind: "inbox", broad: true },
     ]);
     // A bus's own subscribers are told directly, not a second time through Redis.
     const own: BusSignal[] = [];

@@ -346,8 +346,19 @@ export class Db {
   getInboxStamp(userId: string) {
     return inbox.getInboxStamp(this.kv, userId);
   }
-  listEventsAfter(userId: string, after: string, maxEvents: number) {
-    return inbox.listEventsAfter(this.reader, userId, after, maxEvents);
+  listEventsAfter(
+    userId: string,
+    after: string,
+    maxEvents: number,
+    options?: { changed?: boolean },
+  ) {
+    return inbox.listEventsAfter(
+      this.reader,
+      userId,
+      after,
+      maxEvents,
+      options,
+    );
   }
   listMemberStates(userId: string) {
     return inbox.listMemberStates(this.kv, userId);

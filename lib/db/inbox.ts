@@ -204,24 +204,32 @@ export interface EventBatch {
  * "Now" is the newest versionstamp among the member states, read in one snapshot: every
  * commit that gives me an event (a message, a read position, a status) writes one of those
  * entries, and commits are ordered, so everything up to it was visible to that snapshot and
- * stays visible to the message reads that follow. One KV read per wake-up, plus the new
- * messages (shared through lib/db/message_cache.ts). A listing too long for one snapshot
- * reads the inbox key first instead, so later batches cannot hide an earlier commit.
+ * stays visible to the message reads that follow. Unless `changed` (the bus said a commit
+ * concerned me), the tiny inbox key is read first, so an empty poll costs one small read;
+ * a woken stream skips it and pays one listing, plus the new messages (shared through
+ * lib/db/message_cache.ts). A listing too long for one snapshot re-reads the inbox key
+ * first, so later batches cannot hide an earlier commit.
  */
 export async function listEventsAfter(
   kv: Deno.Kv,
   userId: string,
   after: string,
   maxEvents: number,
+  options: { changed?: boolean } = {},
 ): Promise<EventBatch | null> {
-  let { states, newest: stamp, oneSnapshot } = await readMemberStates(
-    kv,
-    userId,
-  );
+  let floor = after;
+  if (!options.changed) {
+    floor = await getInboxStamp(kv, userId);
+    if (floor <= after) return { stamp: after, events: [], states: new Map() };
+  }
+  let { states, newest, oneSnapshot } = await readMemberStates(kv, userId);
   if (!oneSnapshot) {
-    stamp = await getInboxStamp(kv, userId);
+    floor = newest = await getInboxStamp(kv, userId);
     states = await listMemberStates(kv, userId);
   }
+  // The inbox key read before the listing may be newer than every entry (a removal from a
+  // group deletes entries): everything up to it was visible all the same.
+  const stamp = newest > floor ? newest : floor;
   if (stamp <= after) return { stamp: after, events: [], states };
   const events: StoredEvent[] = [];
   const inWindow = (vs: string) => vs > after && vs <= stamp;
