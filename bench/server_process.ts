@@ -20,6 +20,8 @@ export function startTaskArgs(): string[] {
   return words.slice(1);
 }
 
+let spawned = 0;
+
 /** A server running in its own process. */
 export interface ServerProcess extends AsyncDisposable {
   /** The origin it listens on, e.g. `http://127.0.0.1:40123`. */
@@ -52,8 +54,13 @@ export async function spawnServer(
     ...(options.args ??
       (options.script ? ["run", "-A", options.script] : startTaskArgs())),
   ];
+  // BENCH_INSPECT=host:port opens V8's inspector on the first server spawned (for a
+  // profiler to attach to), the next port on the second, and so on.
   const inspect = Deno.env.get("BENCH_INSPECT");
-  if (inspect) args.splice(1, 0, `--inspect=${inspect}`);
+  if (inspect) {
+    const [host, port] = inspect.split(":");
+    args.splice(1, 0, `--inspect=${host}:${Number(port) + spawned++}`);
+  }
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: PROJECT_ROOT,

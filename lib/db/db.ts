@@ -50,8 +50,10 @@ export class Db {
    * opens that many more connections to a local file: one handle answers its requests one
    * after another, so under a fan-out (a group message waking 49 streams, each reading its
    * inbox) they queued for hundreds of ms inside the process while another process read the
-   * same file in under a millisecond. Reads spread over several connections see every
-   * committed write (SQLite's WAL), so the inbox reads there; writes stay on `kv`.
+   * same file in under a millisecond. A connection sees every commit that finished before
+   * its read began (SQLite's WAL), so plain reads go to the readers in turn; writes, the
+   * reads of a write's check, and watches (which see only their own handle's writes) stay
+   * on `kv`.
    */
   static async open(
     path?: string,
@@ -70,7 +72,7 @@ export class Db {
     return new Db(kv, readers);
   }
 
-  /** A handle for reads that need no write after them: a reader in turn, or `kv`. */
+  /** A handle for plain reads: the next reader in turn, or `kv` when there are none. */
   get reader(): Deno.Kv {
     if (this.#readers.length === 0) return this.kv;
     this.#next = (this.#next + 1) % this.#readers.length;
@@ -92,10 +94,10 @@ export class Db {
     return users.createUser(this.kv, input);
   }
   getUser(id: string) {
-    return users.getUser(this.kv, id);
+    return users.getUser(this.reader, id);
   }
   getUserByName(username: string) {
-    return users.getUserByName(this.kv, username);
+    return users.getUserByName(this.reader, username);
   }
   setPassword(userId: string, password: PasswordHash) {
     return users.setPassword(this.kv, userId, password);
@@ -104,10 +106,10 @@ export class Db {
     return users.listUsers(this.kv);
   }
   getUsers(ids: string[]) {
-    return users.getUsers(this.kv, ids);
+    return users.getUsers(this.reader, ids);
   }
   searchUsers(prefix: string, limit: number) {
-    return users.searchUsers(this.kv, prefix, limit);
+    return users.searchUsers(this.reader, prefix, limit);
   }
 
   // ---- secrets ----
@@ -174,28 +176,28 @@ export class Db {
     cid: string,
     options: { afterSeq?: number; beforeSeq?: number; limit: number },
   ) {
-    return messages.listMessages(this.kv, cid, options);
+    return messages.listMessages(this.reader, cid, options);
   }
   findMessageSeq(cid: string, messageId: string) {
-    return messages.findMessageSeq(this.kv, cid, messageId);
+    return messages.findMessageSeq(this.reader, cid, messageId);
   }
   getConversationHead(cid: string) {
-    return messages.getConversationHead(this.kv, cid);
+    return messages.getConversationHead(this.reader, cid);
   }
   watchConversationHead(cid: string) {
     return messages.watchConversationHead(this.kv, cid);
   }
   getConversationHeadStates(cids: string[]) {
-    return messages.getConversationHeadStates(this.kv, cids);
+    return messages.getConversationHeadStates(this.reader, cids);
   }
   listConversations(userId: string) {
-    return conversations.listConversations(this.kv, userId);
+    return conversations.listConversations(this.reader, userId);
   }
   getConversation(cid: string) {
-    return conversations.getConversation(this.kv, cid);
+    return conversations.getConversation(this.reader, cid);
   }
   getReadPosition(userId: string, cid: string) {
-    return conversations.getReadPosition(this.kv, userId, cid);
+    return conversations.getReadPosition(this.reader, userId, cid);
   }
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
   markRead(
@@ -209,25 +211,25 @@ export class Db {
 
   // ---- delivery and read status, settings, last seen ----
   getStatusPositions(ownerId: string, cid: string) {
-    return receipts.getStatusPositions(this.kv, ownerId, cid);
+    return receipts.getStatusPositions(this.reader, ownerId, cid);
   }
   markDelivered(marks: receipts.DeliveryMark[]) {
     return receipts.markDelivered(this.kv, marks);
   }
   getSettings(userIds: readonly string[]) {
-    return settings.getSettings(this.kv, userIds);
+    return settings.getSettings(this.reader, userIds);
   }
   saveSettings(userId: string, value: settings.UserSettings) {
     return settings.saveSettings(this.kv, userId, value);
   }
   getLastSeen(userIds: readonly string[]) {
-    return settings.getLastSeen(this.kv, userIds);
+    return settings.getLastSeen(this.reader, userIds);
   }
   saveLastSeen(moments: ReadonlyMap<string, number>) {
     return settings.saveLastSeen(this.kv, moments);
   }
   haveConversation(userId: string, cid: string) {
-    return settings.haveConversation(this.kv, userId, cid);
+    return settings.haveConversation(this.reader, userId, cid);
   }
 
   // ---- attachments ----
@@ -258,7 +260,7 @@ export class Db {
 
   // ---- groups (lib/db/groups.ts, lib/db/group_receipts.ts) ----
   getGroupPositions(gid: string) {
-    return groupReceipts.getGroupPositions(this.kv, gid);
+    return groupReceipts.getGroupPositions(this.reader, gid);
   }
   /** Members' delivered/read moves; returns the senders whose status moved. */
   moveGroupPositions(
@@ -269,10 +271,10 @@ export class Db {
     return groupReceipts.moveGroupPositions(this.kv, gid, moves, receipts);
   }
   groupReceiptTimes(gid: string, userId: string, seq: number) {
-    return groupReceipts.receiptTimes(this.kv, gid, userId, seq);
+    return groupReceipts.receiptTimes(this.reader, gid, userId, seq);
   }
   getGroup(gid: string) {
-    return groups.getGroup(this.kv, gid);
+    return groups.getGroup(this.reader, gid);
   }
   listGroups() {
     return groups.listGroups(this.kv);
@@ -344,7 +346,7 @@ export class Db {
   }
   // ---- inbox ----
   getInboxStamp(userId: string) {
-    return inbox.getInboxStamp(this.kv, userId);
+    return inbox.getInboxStamp(this.reader, userId);
   }
   listEventsAfter(
     userId: string,
@@ -361,10 +363,10 @@ export class Db {
     );
   }
   listMemberStates(userId: string) {
-    return inbox.listMemberStates(this.kv, userId);
+    return inbox.listMemberStates(this.reader, userId);
   }
   getMemberState(userId: string, cid: string) {
-    return inbox.getMemberState(this.kv, userId, cid);
+    return inbox.getMemberState(this.reader, userId, cid);
   }
   listOtherWriters() {
     return inbox.listOtherWriters(this.kv);
