@@ -27,6 +27,7 @@ import * as settings from "./settings.ts";
 import * as sessions from "./sessions.ts";
 import * as users from "./users.ts";
 import { keys } from "./keys.ts";
+import { kvPool, openKvPool } from "./kv_pool.ts";
 import type { PasswordHash } from "../passwords.ts";
 
 // What lib/db offers besides the facade: shapes, limits and key helpers.
@@ -37,85 +38,66 @@ type UserIdentity = identities.UserIdentity;
 
 /** Typed verbs over one Deno KV database. */
 export class Db {
-  /** Extra connections to the same local file, taken in turn by the inbox's reads. */
-  #readers: Deno.Kv[];
-  #next = 0;
+  /** Reads spread over the pool's readers, writes and watches on `kv` (lib/db/kv_pool.ts). */
+  readonly #data: Deno.Kv;
+  readonly #close: () => void;
 
+  /** `kv` is the main handle; `readers`, more connections to the same local file. */
   constructor(readonly kv: Deno.Kv, readers: Deno.Kv[] = []) {
-    this.#readers = readers;
+    const pool = kvPool(kv, readers);
+    this.#data = pool.data;
+    this.#close = pool.close;
   }
 
   /**
-   * Opens KV at a path (`:memory:`, a file, a URL) or the platform default. `readers`
-   * opens that many more connections to a local file: one handle answers its requests one
-   * after another, so under a fan-out (a group message waking 49 streams, each reading its
-   * inbox) they queued for hundreds of ms inside the process while another process read the
-   * same file in under a millisecond. A connection sees every commit that finished before
-   * its read began (SQLite's WAL), so plain reads go to the readers in turn; writes, the
-   * reads of a write's check, and watches (which see only their own handle's writes) stay
-   * on `kv`.
+   * Opens KV at a path (`:memory:`, a file, a URL) or the platform default, with `readers`
+   * more connections for reads (only meaningful for a local file; see lib/db/kv_pool.ts).
    */
   static async open(
     path?: string,
     options: { readers?: number } = {},
   ): Promise<Db> {
-    const kv = await Deno.openKv(path);
-    const readers: Deno.Kv[] = [];
-    try {
-      for (let i = 0; i < (options.readers ?? 0); i++) {
-        readers.push(await Deno.openKv(path));
-      }
-    } catch (error) {
-      for (const handle of [kv, ...readers]) handle.close();
-      throw error;
-    }
-    return new Db(kv, readers);
+    const pool = await openKvPool(path, options.readers ?? 0);
+    return new Db(pool.main, pool.readers);
   }
 
-  /** A handle for plain reads: the next reader in turn, or `kv` when there are none. */
-  get reader(): Deno.Kv {
-    if (this.#readers.length === 0) return this.kv;
-    this.#next = (this.#next + 1) % this.#readers.length;
-    return this.#readers[this.#next];
-  }
-
-  /** Closes the underlying KV handles. */
+  /** Closes every KV handle. */
   close(): void {
-    for (const handle of [this.kv, ...this.#readers]) handle.close();
+    this.#close();
   }
 
   /** One cheap read (a key that never holds a value), for health checks. */
   async ping(): Promise<void> {
-    await this.kv.get(keys.users());
+    await this.#data.get(keys.users());
   }
 
   // ---- users ----
   createUser(input: { username: string; password?: PasswordHash; now?: Date }) {
-    return users.createUser(this.kv, input);
+    return users.createUser(this.#data, input);
   }
   getUser(id: string) {
-    return users.getUser(this.reader, id);
+    return users.getUser(this.#data, id);
   }
   getUserByName(username: string) {
-    return users.getUserByName(this.reader, username);
+    return users.getUserByName(this.#data, username);
   }
   setPassword(userId: string, password: PasswordHash) {
-    return users.setPassword(this.kv, userId, password);
+    return users.setPassword(this.#data, userId, password);
   }
   listUsers() {
-    return users.listUsers(this.kv);
+    return users.listUsers(this.#data);
   }
   getUsers(ids: string[]) {
-    return users.getUsers(this.reader, ids);
+    return users.getUsers(this.#data, ids);
   }
   searchUsers(prefix: string, limit: number) {
-    return users.searchUsers(this.reader, prefix, limit);
+    return users.searchUsers(this.#data, prefix, limit);
   }
 
   // ---- secrets ----
   /** A 32-byte server secret shared by every process on this KV (e.g. "device_cookie"). */
   getOrCreateSecret(name: string) {
-    return secrets.getOrCreateSecret(this.kv, name);
+    return secrets.getOrCreateSecret(this.#data, name);
   }
 
   // ---- sessions ----
@@ -124,80 +106,80 @@ export class Db {
     user: Pick<User, "id" | "username">,
     now?: Date,
   ) {
-    return sessions.createSession(this.kv, tokenHash, user, now);
+    return sessions.createSession(this.#data, tokenHash, user, now);
   }
   validateSession(tokenHash: string, now?: Date) {
-    return sessions.validateSession(this.kv, tokenHash, now);
+    return sessions.validateSession(this.#data, tokenHash, now);
   }
   markReauthenticated(tokenHash: string, now?: Date) {
-    return sessions.markReauthenticated(this.kv, tokenHash, now);
+    return sessions.markReauthenticated(this.#data, tokenHash, now);
   }
   deleteSession(tokenHash: string) {
-    return sessions.deleteSession(this.kv, tokenHash);
+    return sessions.deleteSession(this.#data, tokenHash);
   }
   deleteUserSessions(userId: string) {
-    return sessions.deleteUserSessions(this.kv, userId);
+    return sessions.deleteUserSessions(this.#data, userId);
   }
 
   // ---- identities and OAuth state ----
   saveOAuthState(state: string, record: identities.OAuthState) {
-    return identities.saveOAuthState(this.kv, state, record);
+    return identities.saveOAuthState(this.#data, state, record);
   }
   consumeOAuthState(state: string, now?: Date) {
-    return identities.consumeOAuthState(this.kv, state, now);
+    return identities.consumeOAuthState(this.#data, state, now);
   }
   getUserIdByIdentity(provider: string, subject: string) {
-    return identities.getUserIdByIdentity(this.kv, provider, subject);
+    return identities.getUserIdByIdentity(this.#data, provider, subject);
   }
   listUserIdentities(userId: string) {
-    return identities.listUserIdentities(this.kv, userId);
+    return identities.listUserIdentities(this.#data, userId);
   }
   createUserWithIdentity(
     input: Parameters<typeof identities.createUserWithIdentity>[1],
   ) {
-    return identities.createUserWithIdentity(this.kv, input);
+    return identities.createUserWithIdentity(this.#data, input);
   }
   linkIdentity(
     userId: string,
     input: Pick<UserIdentity, "provider" | "subject" | "login">,
     now?: Date,
   ) {
-    return identities.linkIdentity(this.kv, userId, input, now);
+    return identities.linkIdentity(this.#data, userId, input, now);
   }
   unlinkIdentity(userId: string, provider: string) {
-    return identities.unlinkIdentity(this.kv, userId, provider);
+    return identities.unlinkIdentity(this.#data, userId, provider);
   }
 
   // ---- messages and conversations ----
   sendMessage(input: Parameters<typeof messages.sendMessage>[1]) {
-    return messages.sendMessage(this.kv, input);
+    return messages.sendMessage(this.#data, input);
   }
   listMessages(
     cid: string,
     options: { afterSeq?: number; beforeSeq?: number; limit: number },
   ) {
-    return messages.listMessages(this.reader, cid, options);
+    return messages.listMessages(this.#data, cid, options);
   }
   findMessageSeq(cid: string, messageId: string) {
-    return messages.findMessageSeq(this.reader, cid, messageId);
+    return messages.findMessageSeq(this.#data, cid, messageId);
   }
   getConversationHead(cid: string) {
-    return messages.getConversationHead(this.reader, cid);
+    return messages.getConversationHead(this.#data, cid);
   }
   watchConversationHead(cid: string) {
-    return messages.watchConversationHead(this.kv, cid);
+    return messages.watchConversationHead(this.#data, cid);
   }
   getConversationHeadStates(cids: string[]) {
-    return messages.getConversationHeadStates(this.reader, cids);
+    return messages.getConversationHeadStates(this.#data, cids);
   }
   listConversations(userId: string) {
-    return conversations.listConversations(this.reader, userId);
+    return conversations.listConversations(this.#data, userId);
   }
   getConversation(cid: string) {
-    return conversations.getConversation(this.reader, cid);
+    return conversations.getConversation(this.#data, cid);
   }
   getReadPosition(userId: string, cid: string) {
-    return conversations.getReadPosition(this.reader, userId, cid);
+    return conversations.getReadPosition(this.#data, userId, cid);
   }
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
   markRead(
@@ -206,61 +188,61 @@ export class Db {
     upToSeq: number,
     receipt?: Parameters<typeof conversations.markRead>[4],
   ) {
-    return conversations.markRead(this.kv, userId, cid, upToSeq, receipt);
+    return conversations.markRead(this.#data, userId, cid, upToSeq, receipt);
   }
 
   // ---- delivery and read status, settings, last seen ----
   getStatusPositions(ownerId: string, cid: string) {
-    return receipts.getStatusPositions(this.reader, ownerId, cid);
+    return receipts.getStatusPositions(this.#data, ownerId, cid);
   }
   markDelivered(marks: receipts.DeliveryMark[]) {
-    return receipts.markDelivered(this.kv, marks);
+    return receipts.markDelivered(this.#data, marks);
   }
   getSettings(userIds: readonly string[]) {
-    return settings.getSettings(this.reader, userIds);
+    return settings.getSettings(this.#data, userIds);
   }
   saveSettings(userId: string, value: settings.UserSettings) {
-    return settings.saveSettings(this.kv, userId, value);
+    return settings.saveSettings(this.#data, userId, value);
   }
   getLastSeen(userIds: readonly string[]) {
-    return settings.getLastSeen(this.reader, userIds);
+    return settings.getLastSeen(this.#data, userIds);
   }
   saveLastSeen(moments: ReadonlyMap<string, number>) {
-    return settings.saveLastSeen(this.kv, moments);
+    return settings.saveLastSeen(this.#data, moments);
   }
   haveConversation(userId: string, cid: string) {
-    return settings.haveConversation(this.reader, userId, cid);
+    return settings.haveConversation(this.#data, userId, cid);
   }
 
   // ---- attachments ----
   /** A writer for one upload's bytes; nothing is visible until `complete`. */
   attachmentWriter(cid: string, ownerId: string) {
-    return new AttachmentWriter(this.kv, cid, ownerId);
+    return new AttachmentWriter(this.#data, cid, ownerId);
   }
   getAttachment(cid: string, id: string) {
-    return attachments.getAttachment(this.kv, cid, id);
+    return attachments.getAttachment(this.#data, cid, id);
   }
   streamAttachment(
     record: attachments.AttachmentRecord,
     part: attachments.AttachmentPart,
     range: { start: number; end: number },
   ) {
-    return attachments.streamAttachment(this.kv, record, part, range);
+    return attachments.streamAttachment(this.#data, record, part, range);
   }
   userAttachmentBytes(userId: string) {
-    return attachments.userAttachmentBytes(this.kv, userId);
+    return attachments.userAttachmentBytes(this.#data, userId);
   }
   attachmentBytesByUser() {
-    return attachments.attachmentBytesByUser(this.kv);
+    return attachments.attachmentBytesByUser(this.#data);
   }
   /** Removes unused uploads older than a day and what crashed uploads left behind. */
   sweepAttachments(now?: Date) {
-    return sweepAttachments(this.kv, now);
+    return sweepAttachments(this.#data, now);
   }
 
   // ---- groups (lib/db/groups.ts, lib/db/group_receipts.ts) ----
   getGroupPositions(gid: string) {
-    return groupReceipts.getGroupPositions(this.reader, gid);
+    return groupReceipts.getGroupPositions(this.#data, gid);
   }
   /** Members' delivered/read moves; returns the senders whose status moved. */
   moveGroupPositions(
@@ -268,28 +250,28 @@ export class Db {
     moves: groupReceipts.GroupMove[],
     receipts: (userId: string) => boolean,
   ) {
-    return groupReceipts.moveGroupPositions(this.kv, gid, moves, receipts);
+    return groupReceipts.moveGroupPositions(this.#data, gid, moves, receipts);
   }
   groupReceiptTimes(gid: string, userId: string, seq: number) {
-    return groupReceipts.receiptTimes(this.reader, gid, userId, seq);
+    return groupReceipts.receiptTimes(this.#data, gid, userId, seq);
   }
   getGroup(gid: string) {
-    return groups.getGroup(this.reader, gid);
+    return groups.getGroup(this.#data, gid);
   }
   listGroups() {
-    return groups.listGroups(this.kv);
+    return groups.listGroups(this.#data);
   }
   createGroup(input: Parameters<typeof groups.createGroup>[1]) {
-    return groups.createGroup(this.kv, input);
+    return groups.createGroup(this.#data, input);
   }
   sendGroupMessage(input: Parameters<typeof groups.sendGroupMessage>[1]) {
-    return groups.sendGroupMessage(this.kv, input);
+    return groups.sendGroupMessage(this.#data, input);
   }
   renameGroup(gid: string, actorId: string, title: string) {
-    return groups.renameGroup(this.kv, gid, actorId, title);
+    return groups.renameGroup(this.#data, gid, actorId, title);
   }
   addGroupMember(gid: string, actorId: string, userId: string) {
-    return groups.addGroupMember(this.kv, gid, actorId, userId);
+    return groups.addGroupMember(this.#data, gid, actorId, userId);
   }
   /** Null when the group was deleted (its last member left). */
   removeGroupMember(
@@ -298,7 +280,7 @@ export class Db {
     userId: string,
     options?: { byOperator?: boolean },
   ) {
-    return groups.removeGroupMember(this.kv, gid, actorId, userId, options);
+    return groups.removeGroupMember(this.#data, gid, actorId, userId, options);
   }
   setGroupRole(
     gid: string,
@@ -306,47 +288,47 @@ export class Db {
     userId: string,
     role: groups.GroupRole,
   ) {
-    return groups.setGroupRole(this.kv, gid, actorId, userId, role);
+    return groups.setGroupRole(this.#data, gid, actorId, userId, role);
   }
 
   // ---- admin ----
   isEmpty() {
-    return admin.isEmpty(this.kv);
+    return admin.isEmpty(this.#data);
   }
   listUserActivity() {
-    return admin.listUserActivity(this.kv);
+    return admin.listUserActivity(this.#data);
   }
   countAll(now?: Date) {
-    return admin.countAll(this.kv, now);
+    return admin.countAll(this.#data, now);
   }
   deleteUserCascade(userId: string) {
-    return deleteUserCascade(this.kv, userId);
+    return deleteUserCascade(this.#data, userId);
   }
   exportEntries() {
-    return admin.exportEntries(this.kv);
+    return admin.exportEntries(this.#data);
   }
   importBatch(entries: Array<{ key: Deno.KvKey; value: unknown }>) {
-    return admin.importBatch(this.kv, entries);
+    return admin.importBatch(this.#data, entries);
   }
 
   // ---- schema migrations (lib/db/migrations/) ----
   /** Runs pending migrations under the KV lease, or waits while another process does. */
   migrate(options?: MigrateOptions) {
-    return runMigrations(this.kv, options);
+    return runMigrations(this.#data, options);
   }
   migrationStatus() {
-    return migrationStatus(this.kv);
+    return migrationStatus(this.#data);
   }
   migrationPlan() {
-    return migrationPlan(this.kv);
+    return migrationPlan(this.#data);
   }
   /** Before an import: the file decides the version (none means version 1). */
   forgetSchemaVersion() {
-    return forgetSchemaVersion(this.kv);
+    return forgetSchemaVersion(this.#data);
   }
   // ---- inbox ----
   getInboxStamp(userId: string) {
-    return inbox.getInboxStamp(this.reader, userId);
+    return inbox.getInboxStamp(this.#data, userId);
   }
   listEventsAfter(
     userId: string,
@@ -355,7 +337,7 @@ export class Db {
     options?: { changed?: boolean },
   ) {
     return inbox.listEventsAfter(
-      this.reader,
+      this.#data,
       userId,
       after,
       maxEvents,
@@ -363,12 +345,12 @@ export class Db {
     );
   }
   listMemberStates(userId: string) {
-    return inbox.listMemberStates(this.reader, userId);
+    return inbox.listMemberStates(this.#data, userId);
   }
   getMemberState(userId: string, cid: string) {
-    return inbox.getMemberState(this.reader, userId, cid);
+    return inbox.getMemberState(this.#data, userId, cid);
   }
   listOtherWriters() {
-    return inbox.listOtherWriters(this.kv);
+    return inbox.listOtherWriters(this.#data);
   }
 }
