@@ -83,7 +83,7 @@ Deno.test("no module outside lib/db/ opens or uses Deno KV directly", async () =
   assert.deepEqual(offenders, [], "KV used outside lib/db/");
 });
 
-Deno.test("lib/db/ itself is found by the same detector (the scan is not vacuous)", async () => {
-  const source = await Deno.readTextFile(`${ROOT}lib/db/db.ts`);
+Deno.test("lib/db/ itself (where KV is opened) is found by the same detector (the scan is not vacuous)", async () => {
+  const source = await Deno.readTextFile(`${ROOT}lib/db/kv_pool.ts`);
   assert.ok(kvUses(source).length > 0);
 });

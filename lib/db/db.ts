@@ -1,7 +1,8 @@
 /**
  * The app's handle on Deno KV: a thin `Db` facade whose typed verbs delegate to one module
- * per entity (users, sessions, identities, messages, conversations, admin). Only lib/db/
- * touches KV; keys are built in `keys.ts` and every write commits through `kv.ts`.
+ * per entity (people in db_people.ts; here messages, conversations, groups, files, admin,
+ * the inbox). Only lib/db/ touches KV; keys are built in `keys.ts` and every write commits
+ * through `kv.ts`.
  */
 import * as admin from "./admin.ts";
 import * as attachments from "./attachments.ts";
@@ -11,7 +12,6 @@ import { deleteUserCascade } from "./admin_delete.ts";
 import * as conversations from "./conversations.ts";
 import * as groups from "./groups.ts";
 import * as groupReceipts from "./group_receipts.ts";
-import * as identities from "./identities.ts";
 import {
   forgetSchemaVersion,
   type MigrateOptions,
@@ -20,35 +20,18 @@ import {
   runMigrations,
 } from "./migrations/runner.ts";
 import * as inbox from "./inbox.ts";
+import * as memberStates from "./member_states.ts";
 import * as messages from "./messages.ts";
 import * as receipts from "./receipts.ts";
-import * as secrets from "./secrets.ts";
 import * as settings from "./settings.ts";
-import * as sessions from "./sessions.ts";
-import * as users from "./users.ts";
-import { keys } from "./keys.ts";
-import { kvPool, openKvPool } from "./kv_pool.ts";
-import type { PasswordHash } from "../passwords.ts";
+import { DbPeople } from "./db_people.ts";
+import { openKvPool } from "./kv_pool.ts";
 
 // What lib/db offers besides the facade: shapes, limits and key helpers.
 export * from "./public.ts";
 
-type User = users.User;
-type UserIdentity = identities.UserIdentity;
-
 /** Typed verbs over one Deno KV database. */
-export class Db {
-  /** Reads spread over the pool's readers, writes and watches on `kv` (lib/db/kv_pool.ts). */
-  readonly #data: Deno.Kv;
-  readonly #close: () => void;
-
-  /** `kv` is the main handle; `readers`, more connections to the same local file. */
-  constructor(readonly kv: Deno.Kv, readers: Deno.Kv[] = []) {
-    const pool = kvPool(kv, readers);
-    this.#data = pool.data;
-    this.#close = pool.close;
-  }
-
+export class Db extends DbPeople {
   /**
    * Opens KV at a path (`:memory:`, a file, a URL) or the platform default, with `readers`
    * more connections for reads (only meaningful for a local file; see lib/db/kv_pool.ts).
@@ -61,125 +44,36 @@ export class Db {
     return new Db(pool.main, pool.readers);
   }
 
-  /** Closes every KV handle. */
-  close(): void {
-    this.#close();
-  }
-
-  /** One cheap read (a key that never holds a value), for health checks. */
-  async ping(): Promise<void> {
-    await this.#data.get(keys.users());
-  }
-
-  // ---- users ----
-  createUser(input: { username: string; password?: PasswordHash; now?: Date }) {
-    return users.createUser(this.#data, input);
-  }
-  getUser(id: string) {
-    return users.getUser(this.#data, id);
-  }
-  getUserByName(username: string) {
-    return users.getUserByName(this.#data, username);
-  }
-  setPassword(userId: string, password: PasswordHash) {
-    return users.setPassword(this.#data, userId, password);
-  }
-  listUsers() {
-    return users.listUsers(this.#data);
-  }
-  getUsers(ids: string[]) {
-    return users.getUsers(this.#data, ids);
-  }
-  searchUsers(prefix: string, limit: number) {
-    return users.searchUsers(this.#data, prefix, limit);
-  }
-
-  // ---- secrets ----
-  /** A 32-byte server secret shared by every process on this KV (e.g. "device_cookie"). */
-  getOrCreateSecret(name: string) {
-    return secrets.getOrCreateSecret(this.#data, name);
-  }
-
-  // ---- sessions ----
-  createSession(
-    tokenHash: string,
-    user: Pick<User, "id" | "username">,
-    now?: Date,
-  ) {
-    return sessions.createSession(this.#data, tokenHash, user, now);
-  }
-  validateSession(tokenHash: string, now?: Date) {
-    return sessions.validateSession(this.#data, tokenHash, now);
-  }
-  markReauthenticated(tokenHash: string, now?: Date) {
-    return sessions.markReauthenticated(this.#data, tokenHash, now);
-  }
-  deleteSession(tokenHash: string) {
-    return sessions.deleteSession(this.#data, tokenHash);
-  }
-  deleteUserSessions(userId: string) {
-    return sessions.deleteUserSessions(this.#data, userId);
-  }
-
-  // ---- identities and OAuth state ----
-  saveOAuthState(state: string, record: identities.OAuthState) {
-    return identities.saveOAuthState(this.#data, state, record);
-  }
-  consumeOAuthState(state: string, now?: Date) {
-    return identities.consumeOAuthState(this.#data, state, now);
-  }
-  getUserIdByIdentity(provider: string, subject: string) {
-    return identities.getUserIdByIdentity(this.#data, provider, subject);
-  }
-  listUserIdentities(userId: string) {
-    return identities.listUserIdentities(this.#data, userId);
-  }
-  createUserWithIdentity(
-    input: Parameters<typeof identities.createUserWithIdentity>[1],
-  ) {
-    return identities.createUserWithIdentity(this.#data, input);
-  }
-  linkIdentity(
-    userId: string,
-    input: Pick<UserIdentity, "provider" | "subject" | "login">,
-    now?: Date,
-  ) {
-    return identities.linkIdentity(this.#data, userId, input, now);
-  }
-  unlinkIdentity(userId: string, provider: string) {
-    return identities.unlinkIdentity(this.#data, userId, provider);
-  }
-
   // ---- messages and conversations ----
   sendMessage(input: Parameters<typeof messages.sendMessage>[1]) {
-    return messages.sendMessage(this.#data, input);
+    return messages.sendMessage(this.data, input);
   }
   listMessages(
     cid: string,
     options: { afterSeq?: number; beforeSeq?: number; limit: number },
   ) {
-    return messages.listMessages(this.#data, cid, options);
+    return messages.listMessages(this.data, cid, options);
   }
   findMessageSeq(cid: string, messageId: string) {
-    return messages.findMessageSeq(this.#data, cid, messageId);
+    return messages.findMessageSeq(this.data, cid, messageId);
   }
   getConversationHead(cid: string) {
-    return messages.getConversationHead(this.#data, cid);
+    return messages.getConversationHead(this.data, cid);
   }
   watchConversationHead(cid: string) {
-    return messages.watchConversationHead(this.#data, cid);
+    return messages.watchConversationHead(this.data, cid);
   }
   getConversationHeadStates(cids: string[]) {
-    return messages.getConversationHeadStates(this.#data, cids);
+    return messages.getConversationHeadStates(this.data, cids);
   }
   listConversations(userId: string) {
-    return conversations.listConversations(this.#data, userId);
+    return conversations.listConversations(this.data, userId);
   }
   getConversation(cid: string) {
-    return conversations.getConversation(this.#data, cid);
+    return conversations.getConversation(this.data, cid);
   }
   getReadPosition(userId: string, cid: string) {
-    return conversations.getReadPosition(this.#data, userId, cid);
+    return conversations.getReadPosition(this.data, userId, cid);
   }
   /** Moves the read position forward to `upToSeq` and recomputes the unread count. */
   markRead(
@@ -188,61 +82,61 @@ export class Db {
     upToSeq: number,
     receipt?: Parameters<typeof conversations.markRead>[4],
   ) {
-    return conversations.markRead(this.#data, userId, cid, upToSeq, receipt);
+    return conversations.markRead(this.data, userId, cid, upToSeq, receipt);
   }
 
   // ---- delivery and read status, settings, last seen ----
   getStatusPositions(ownerId: string, cid: string) {
-    return receipts.getStatusPositions(this.#data, ownerId, cid);
+    return receipts.getStatusPositions(this.data, ownerId, cid);
   }
   markDelivered(marks: receipts.DeliveryMark[]) {
-    return receipts.markDelivered(this.#data, marks);
+    return receipts.markDelivered(this.data, marks);
   }
   getSettings(userIds: readonly string[]) {
-    return settings.getSettings(this.#data, userIds);
+    return settings.getSettings(this.data, userIds);
   }
   saveSettings(userId: string, value: settings.UserSettings) {
-    return settings.saveSettings(this.#data, userId, value);
+    return settings.saveSettings(this.data, userId, value);
   }
   getLastSeen(userIds: readonly string[]) {
-    return settings.getLastSeen(this.#data, userIds);
+    return settings.getLastSeen(this.data, userIds);
   }
   saveLastSeen(moments: ReadonlyMap<string, number>) {
-    return settings.saveLastSeen(this.#data, moments);
+    return settings.saveLastSeen(this.data, moments);
   }
   haveConversation(userId: string, cid: string) {
-    return settings.haveConversation(this.#data, userId, cid);
+    return settings.haveConversation(this.data, userId, cid);
   }
 
   // ---- attachments ----
   /** A writer for one upload's bytes; nothing is visible until `complete`. */
   attachmentWriter(cid: string, ownerId: string) {
-    return new AttachmentWriter(this.#data, cid, ownerId);
+    return new AttachmentWriter(this.data, cid, ownerId);
   }
   getAttachment(cid: string, id: string) {
-    return attachments.getAttachment(this.#data, cid, id);
+    return attachments.getAttachment(this.data, cid, id);
   }
   streamAttachment(
     record: attachments.AttachmentRecord,
     part: attachments.AttachmentPart,
     range: { start: number; end: number },
   ) {
-    return attachments.streamAttachment(this.#data, record, part, range);
+    return attachments.streamAttachment(this.data, record, part, range);
   }
   userAttachmentBytes(userId: string) {
-    return attachments.userAttachmentBytes(this.#data, userId);
+    return attachments.userAttachmentBytes(this.data, userId);
   }
   attachmentBytesByUser() {
-    return attachments.attachmentBytesByUser(this.#data);
+    return attachments.attachmentBytesByUser(this.data);
   }
   /** Removes unused uploads older than a day and what crashed uploads left behind. */
   sweepAttachments(now?: Date) {
-    return sweepAttachments(this.#data, now);
+    return sweepAttachments(this.data, now);
   }
 
   // ---- groups (lib/db/groups.ts, lib/db/group_receipts.ts) ----
   getGroupPositions(gid: string) {
-    return groupReceipts.getGroupPositions(this.#data, gid);
+    return groupReceipts.getGroupPositions(this.data, gid);
   }
   /** Members' delivered/read moves; returns the senders whose status moved. */
   moveGroupPositions(
@@ -250,28 +144,28 @@ export class Db {
     moves: groupReceipts.GroupMove[],
     receipts: (userId: string) => boolean,
   ) {
-    return groupReceipts.moveGroupPositions(this.#data, gid, moves, receipts);
+    return groupReceipts.moveGroupPositions(this.data, gid, moves, receipts);
   }
   groupReceiptTimes(gid: string, userId: string, seq: number) {
-    return groupReceipts.receiptTimes(this.#data, gid, userId, seq);
+    return groupReceipts.receiptTimes(this.data, gid, userId, seq);
   }
   getGroup(gid: string) {
-    return groups.getGroup(this.#data, gid);
+    return groups.getGroup(this.data, gid);
   }
   listGroups() {
-    return groups.listGroups(this.#data);
+    return groups.listGroups(this.data);
   }
   createGroup(input: Parameters<typeof groups.createGroup>[1]) {
-    return groups.createGroup(this.#data, input);
+    return groups.createGroup(this.data, input);
   }
   sendGroupMessage(input: Parameters<typeof groups.sendGroupMessage>[1]) {
-    return groups.sendGroupMessage(this.#data, input);
+    return groups.sendGroupMessage(this.data, input);
   }
   renameGroup(gid: string, actorId: string, title: string) {
-    return groups.renameGroup(this.#data, gid, actorId, title);
+    return groups.renameGroup(this.data, gid, actorId, title);
   }
   addGroupMember(gid: string, actorId: string, userId: string) {
-    return groups.addGroupMember(this.#data, gid, actorId, userId);
+    return groups.addGroupMember(this.data, gid, actorId, userId);
   }
   /** Null when the group was deleted (its last member left). */
   removeGroupMember(
@@ -280,7 +174,7 @@ export class Db {
     userId: string,
     options?: { byOperator?: boolean },
   ) {
-    return groups.removeGroupMember(this.#data, gid, actorId, userId, options);
+    return groups.removeGroupMember(this.data, gid, actorId, userId, options);
   }
   setGroupRole(
     gid: string,
@@ -288,47 +182,47 @@ export class Db {
     userId: string,
     role: groups.GroupRole,
   ) {
-    return groups.setGroupRole(this.#data, gid, actorId, userId, role);
+    return groups.setGroupRole(this.data, gid, actorId, userId, role);
   }
 
   // ---- admin ----
   isEmpty() {
-    return admin.isEmpty(this.#data);
+    return admin.isEmpty(this.data);
   }
   listUserActivity() {
-    return admin.listUserActivity(this.#data);
+    return admin.listUserActivity(this.data);
   }
   countAll(now?: Date) {
-    return admin.countAll(this.#data, now);
+    return admin.countAll(this.data, now);
   }
   deleteUserCascade(userId: string) {
-    return deleteUserCascade(this.#data, userId);
+    return deleteUserCascade(this.data, userId);
   }
   exportEntries() {
-    return admin.exportEntries(this.#data);
+    return admin.exportEntries(this.data);
   }
   importBatch(entries: Array<{ key: Deno.KvKey; value: unknown }>) {
-    return admin.importBatch(this.#data, entries);
+    return admin.importBatch(this.data, entries);
   }
 
   // ---- schema migrations (lib/db/migrations/) ----
   /** Runs pending migrations under the KV lease, or waits while another process does. */
   migrate(options?: MigrateOptions) {
-    return runMigrations(this.#data, options);
+    return runMigrations(this.data, options);
   }
   migrationStatus() {
-    return migrationStatus(this.#data);
+    return migrationStatus(this.data);
   }
   migrationPlan() {
-    return migrationPlan(this.#data);
+    return migrationPlan(this.data);
   }
   /** Before an import: the file decides the version (none means version 1). */
   forgetSchemaVersion() {
-    return forgetSchemaVersion(this.#data);
+    return forgetSchemaVersion(this.data);
   }
   // ---- inbox ----
   getInboxStamp(userId: string) {
-    return inbox.getInboxStamp(this.#data, userId);
+    return inbox.getInboxStamp(this.data, userId);
   }
   listEventsAfter(
     userId: string,
@@ -337,7 +231,7 @@ export class Db {
     options?: { changed?: boolean },
   ) {
     return inbox.listEventsAfter(
-      this.#data,
+      this.data,
       userId,
       after,
       maxEvents,
@@ -345,12 +239,12 @@ export class Db {
     );
   }
   listMemberStates(userId: string) {
-    return inbox.listMemberStates(this.#data, userId);
+    return memberStates.listMemberStates(this.data, userId);
   }
   getMemberState(userId: string, cid: string) {
-    return inbox.getMemberState(this.#data, userId, cid);
+    return memberStates.getMemberState(this.data, userId, cid);
   }
   listOtherWriters() {
-    return inbox.listOtherWriters(this.#data);
+    return inbox.listOtherWriters(this.data);
   }
 }
