@@ -7,6 +7,7 @@
  * bench/count_commits.ts (a group send's deliveries and status updates included).
  * Run alone with `deno task bench --groups` (about 40 s).
  */
+import { readEventBlocks } from "./inbox_load.ts";
 import { cpuSeconds, percentile } from "./measure.ts";
 import type { BenchUser } from "./seed.ts";
 import { spawnServer, startTaskArgs } from "./server_process.ts";
@@ -38,33 +39,15 @@ async function readStream(
   arrivals: Arrivals,
   onConnected: () => void,
 ): Promise<void> {
-  const res = await fetch(`${server}/api/events/stream`, {
-    headers: { cookie: user.cookie, accept: "text/event-stream" },
-    signal,
+  await readEventBlocks(server, user, signal, (block) => {
+    if (block.startsWith(": connected")) onConnected();
+    if (!block.includes("event: message")) return;
+    const event = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+    if (event.message.from === user.name) return;
+    const list = arrivals.get(event.message.id) ?? [];
+    list.push(performance.now());
+    arrivals.set(event.message.id, list);
   });
-  if (!res.ok || !res.body) throw new Error(`stream: HTTP ${res.status}`);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  const cancel = () => reader.cancel().catch(() => {});
-  if (signal.aborted) cancel();
-  else signal.addEventListener("abort", cancel, { once: true });
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += value;
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith(": connected")) onConnected();
-      if (!block.includes("event: message")) continue;
-      const event = JSON.parse(block.slice(block.indexOf("data: ") + 6));
-      if (event.message.from === user.name) continue;
-      const list = arrivals.get(event.message.id) ?? [];
-      list.push(performance.now());
-      arrivals.set(event.message.id, list);
-    }
-  }
 }
 
 async function post(

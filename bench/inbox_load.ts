@@ -83,6 +83,27 @@ async function readStream(
   onConnected: () => void,
   typing: { count: number },
 ): Promise<void> {
+  await readEventBlocks(server, user, signal, (block) => {
+    if (block.startsWith(": connected")) onConnected();
+    if (block.includes("event: typing")) typing.count++;
+    if (!block.includes("event: message")) return;
+    const event = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+    if (event.message.from !== user.name) {
+      arrivals.set(event.message.id, performance.now());
+    }
+  });
+}
+
+/**
+ * Holds `user`'s event stream until it ends or `signal` aborts, handing each SSE block
+ * (the text between blank lines) to `onBlock` as it arrives.
+ */
+export async function readEventBlocks(
+  server: string,
+  user: BenchUser,
+  signal: AbortSignal,
+  onBlock: (block: string) => void,
+): Promise<void> {
   const res = await fetch(`${server}/api/events/stream`, {
     headers: { cookie: user.cookie, accept: "text/event-stream" },
     signal,
@@ -101,16 +122,8 @@ async function readStream(
     buffer += value;
     let end;
     while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
+      onBlock(buffer.slice(0, end));
       buffer = buffer.slice(end + 2);
-      if (block.startsWith(": connected")) onConnected();
-      if (block.includes("event: typing")) typing.count++;
-      if (!block.includes("event: message")) continue;
-      const data = block.slice(block.indexOf("data: ") + 6);
-      const event = JSON.parse(data);
-      if (event.message.from !== user.name) {
-        arrivals.set(event.message.id, performance.now());
-      }
     }
   }
 }
