@@ -136,7 +136,7 @@ export async function openConversation(
 /** The largest page the API and the chat page serve. */
 export const MAX_PAGE = 100;
 
-export { holdPoll, pollMessages } from "./chat_poll.ts";
+export { pollMessages, waitPastSeq } from "./chat_poll.ts";
 
 /** Takes one send from the user's rate limit (shared across processes), or throws 429. */
 export async function takeSend(state: State, me: SessionUser): Promise<void> {

@@ -33,32 +33,28 @@ export async function pollMessages(
 ): Promise<MessagePage> {
   const { afterSeq, limit } = options;
   const cid = conversationId(me.id, peer.id);
-  const head = await state.db.getConversationHead(cid);
-  if ((head?.seq ?? 0) <= afterSeq) {
-    const outcome = options.waitSeconds > 0
-      ? await holdPoll(
-        state,
-        me,
-        () => waitForHead(state, me, cid, afterSeq, options),
-      )
-      : "timeout";
-    if (outcome !== "changed") {
-      return {
-        messages: [],
-        cursor: encodeCursor(afterSeq),
-        older: olderCursor(afterSeq + 1),
-      };
-    }
+  const outcome = await waitPastSeq(state, me, cid, afterSeq, options);
+  if (outcome !== "changed") {
+    return {
+      messages: [],
+      cursor: encodeCursor(afterSeq),
+      older: olderCursor(afterSeq + 1),
+    };
   }
   return await loadMessages(state, me, peer, { afterSeq, limit });
 }
 
 /**
- * Waits for the conversation's head to pass `afterSeq`. Besides the shared watch and
- * re-read, a wake-up for `me` on the bus re-reads this head at once: with a shared bus
- * (Redis) that is how a send through another process arrives without the re-read's delay.
+ * Resolves "changed" once conversation `cid`'s head is past `afterSeq`: at once when it
+ * already is, else after holding one of `me`'s poll slots (direct chats and groups alike).
+ *
+ * Besides the shared watch and re-read, a wake-up for `me` on the bus re-reads the head:
+ * with a shared bus (Redis) that is the only way a send, through this process or another,
+ * ends the wait early. The listener is in place before the first head read, so a commit
+ * between that read and the wait is not missed: its signal is kept and answered with one
+ * more read once the wait is registered (and only then, so a quiet poll costs one read).
  */
-async function waitForHead(
+export async function waitPastSeq(
   state: State,
   me: SessionUser,
   cid: string,
@@ -66,24 +62,32 @@ async function waitForHead(
   options: { waitSeconds: number; signal?: AbortSignal },
 ): Promise<WaitOutcome> {
   const waiter = headWaiterFor(state.db);
+  let waiting = false;
+  let signalled = false;
   const unsubscribe = state.bus.subscribe(me.id, (signal) => {
-    if (signal.kind === "inbox") waiter.recheck(cid);
+    if (signal.kind !== "inbox") return;
+    if (waiting) waiter.recheck(cid);
+    else signalled = true;
   });
   try {
-    const outcome = waiter.wait(cid, afterSeq, {
-      timeoutMs: options.waitSeconds * 1000,
-      // Combined per poll: listeners stay off the shared shutdown signal.
-      signals: [
-        AbortSignal.any([
-          state.shutdown,
-          ...(options.signal ? [options.signal] : []),
-        ]),
-      ],
+    const head = await state.db.getConversationHead(cid);
+    if ((head?.seq ?? 0) > afterSeq) return "changed";
+    if (options.waitSeconds <= 0) return "timeout";
+    return await holdPoll(state, me, () => {
+      const outcome = waiter.wait(cid, afterSeq, {
+        timeoutMs: options.waitSeconds * 1000,
+        // Combined per poll: listeners stay off the shared shutdown signal.
+        signals: [
+          AbortSignal.any([
+            state.shutdown,
+            ...(options.signal ? [options.signal] : []),
+          ]),
+        ],
+      });
+      waiting = true;
+      if (signalled) waiter.recheck(cid);
+      return outcome;
     });
-    // A shared bus replaces the periodic re-read and the watches: a signal that came
-    // between the caller's head read and this subscription is covered by one more read.
-    if (state.bus.health) waiter.recheck(cid);
-    return await outcome;
   } finally {
     unsubscribe();
   }

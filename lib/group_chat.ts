@@ -7,11 +7,11 @@
 import type { GroupRecord, Message } from "./db/db.ts";
 import {
   type ChatOpening,
-  holdPoll,
   MAX_PAGE,
   type MessagePage,
   olderCursor,
   takeSend,
+  waitPastSeq,
 } from "./chat.ts";
 import { encodeCursor } from "./cursor.ts";
 import { noteReceived } from "./delivery.ts";
@@ -19,7 +19,6 @@ import { noteGroupRead } from "./group_receipts.ts";
 import { DomainError } from "./errors.ts";
 import { requireGroup } from "./groups.ts";
 import { usernames } from "./inbox.ts";
-import { headWaiterFor } from "./long_poll.ts";
 import { type PublicMessage, toPublicMessage } from "./messages.ts";
 import type { SessionUser, State } from "../server/state.ts";
 
@@ -130,23 +129,7 @@ export async function pollGroupMessages(
 ): Promise<MessagePage> {
   const { afterSeq, limit } = options;
   await requireGroup(state, me, gid);
-  const head = await state.db.getConversationHead(gid);
-  if ((head?.seq ?? 0) <= afterSeq && options.waitSeconds > 0) {
-    await holdPoll(
-      state,
-      me,
-      () =>
-        headWaiterFor(state.db).wait(gid, afterSeq, {
-          timeoutMs: options.waitSeconds * 1000,
-          signals: [
-            AbortSignal.any([
-              state.shutdown,
-              ...(options.signal ? [options.signal] : []),
-            ]),
-          ],
-        }),
-    );
-  }
+  await waitPastSeq(state, me, gid, afterSeq, options);
   // Membership is checked again after the wait: a removal ends the poll with a 404.
   return await loadGroupMessages(state, me, gid, { afterSeq, limit });
 }

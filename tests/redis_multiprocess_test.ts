@@ -231,3 +231,44 @@ Deno.test({
     assert.deepEqual((await res.json()).messages, [message]);
   },
 });
+
+Deno.test({
+  name:
+    "three processes and Redis: a group long poll held by C wakes for a group send through A",
+  ignore,
+  async fn() {
+    await using redis = await startRedis();
+    await using dir = await tempKvDir();
+    await using servers = await threeProcesses(dir.path("shared"), redis.url);
+    const [a, , c] = servers;
+    await waitFor(
+      async () =>
+        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
+      "every process to report the bus ok",
+    );
+    const alice = new TestClient(a.url);
+    const bobOnA = new TestClient(a.url);
+    await alice.register(randomUsername("Alice"));
+    const bobName = await bobOnA.register(randomUsername("Bob"));
+    const created = await alice.postJson("/api/groups", {
+      name: "Across",
+      members: [bobName],
+    });
+    assert.equal(created.status, 201);
+    const group = (await created.json()).conversation;
+    const messages = `/api/groups/${group.id}/messages`;
+    const bob = sameUserOn(bobOnA, c.url);
+    const { cursor } = await (await bob.fetch(messages)).json();
+    // As for the direct chat: nothing but Redis can end this wait before its 25 s.
+    const poll = bob.fetch(`${messages}?after=${cursor}&wait=25`);
+    const sent = await alice.postJson(messages, { text: "to the group" });
+    assert.equal(sent.status, 201);
+    const { message } = await sent.json();
+    const res = await within(poll, 10_000, "answer to the group poll");
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      (await res.json()).messages.map((m: { id: string }) => m.id),
+      [message.id],
+    );
+  },
+});
