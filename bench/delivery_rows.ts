@@ -9,7 +9,7 @@ import {
   pairUp,
   runLoad,
 } from "./load.ts";
-import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
+import { cpuSeconds, peakRssMb, percentile, waitUntilIdle } from "./measure.ts";
 import type { BenchUser } from "./seed.ts";
 import { type ServerProcess, spawnServer } from "./server_process.ts";
 
@@ -81,6 +81,7 @@ export async function level(
     const load = await runLoad(participants, {
       sendsPerSecond: SENDS_PER_SECOND,
       durationMs: LEVEL_MS,
+      settle: () => waitUntilIdle(servers.map((s) => s.pid)),
     });
     const cpu = servers.reduce(
       (sum, s, i) => sum + cpuSeconds(s.pid) - cpuBefore[i],
@@ -89,6 +90,7 @@ export async function level(
     const rssMb = servers.map((s) => peakRssMb(s.pid));
     const statuses = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
     for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
+    console.log(`  ${label}:${settleLine(participants.length, load.settleMs)}`);
     return {
       label,
       users: options.users.length,
@@ -101,6 +103,13 @@ export async function level(
     await Promise.all(servers.map((s) => s.stop("SIGKILL")));
     throw error;
   }
+}
+
+/** How long the connect storm lasted: printed beside each row, since sends wait it out. */
+export function settleLine(polls: number, settleMs: number): string {
+  return `  ${polls} polls opened at once; servers quiet again after ${
+    (settleMs / 1000).toFixed(1)
+  } s (sends start then)`;
 }
 
 export function format(row: Row): string {

@@ -24,6 +24,8 @@ export interface LoadResult {
   /** Accepted sends the partner's poll had not returned by the end of the grace period. */
   undelivered: number;
   seconds: number;
+  /** How long the servers took to settle after every poll opened at once (ms). */
+  settleMs: number;
   /** The first few error descriptions, to make a failed run explainable. */
   errorSamples: string[];
 }
@@ -55,6 +57,11 @@ export async function runLoad(
     durationMs: number;
     /** Runs `run` `atMs` after the load began (e.g. to kill a server halfway). */
     at?: { atMs: number; run: () => unknown };
+    /**
+     * Resolves once the servers are quiet again after every poll opened at once; sends
+     * start then, so the figures are the steady state, not the connect storm.
+     */
+    settle?: () => Promise<unknown>;
   },
 ): Promise<LoadResult> {
   const result: LoadResult = {
@@ -65,6 +72,7 @@ export async function runLoad(
     errors: 0,
     undelivered: 0,
     seconds: 0,
+    settleMs: 0,
     errorSamples: [],
   };
   const fail = (what: string) => {
@@ -151,11 +159,14 @@ export async function runLoad(
     await Promise.all(inFlight);
   };
 
+  const polls = participants.map(poll);
+  const settling = performance.now();
+  await options.settle?.();
+  result.settleMs = performance.now() - settling;
   started = performance.now();
   const end = started + options.durationMs;
   const at = options.at;
   const timer = at && setTimeout(() => at.run(), at.atMs);
-  const polls = participants.map(poll);
   await Promise.all(participants.map((p, i) => sendLoop(p, i, end)));
   result.seconds = (performance.now() - started) / 1000;
   clearTimeout(timer);

@@ -31,3 +31,25 @@ export function cpuSeconds(pid: number): number {
     return NaN;
   }
 }
+
+/**
+ * Waits until `pids` together use less than `cores` of CPU over two `windowMs` windows in a
+ * row, or `maxMs` passed; returns how long it waited in ms. The load uses it after its
+ * people connect (every poll opening at once is a storm, not the steady state measured).
+ */
+export async function waitUntilIdle(
+  pids: number[],
+  { cores = 0.4, windowMs = 250, maxMs = 15_000 } = {},
+): Promise<number> {
+  const started = performance.now();
+  const used = () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  let quiet = 0;
+  while (quiet < 2 && performance.now() - started < maxMs) {
+    const before = used();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const busy = (used() - before) / (windowMs / 1000);
+    // Without /proc (NaN) there is nothing to wait for.
+    quiet = busy < cores || Number.isNaN(busy) ? quiet + 1 : 0;
+  }
+  return performance.now() - started;
+}

@@ -6,8 +6,9 @@
  * halfway (nothing may be lost; the p99 of each half is printed). ~45 s in all.
  */
 import { type LoadResult, pairUp, runLoad } from "./load.ts";
-import { cpuSeconds, peakRssMb, percentile } from "./measure.ts";
+import { cpuSeconds, peakRssMb, percentile, waitUntilIdle } from "./measure.ts";
 import { redisInstalled, startRedis } from "./redis_process.ts";
+import { settleLine } from "./delivery_rows.ts";
 import type { BenchUser } from "./seed.ts";
 import { type ServerProcess, spawnServer } from "./server_process.ts";
 
@@ -41,6 +42,7 @@ async function run(
       sendsPerSecond: SENDS_PER_SECOND,
       durationMs: DURATION_MS,
       at: at?.(servers),
+      settle: () => waitUntilIdle(servers.map((s) => s.pid)),
     });
     const cpu = servers.reduce(
       (sum, s, i) => sum + cpuSeconds(s.pid) - cpuBefore[i],
@@ -50,6 +52,7 @@ async function run(
     const codes = (await Promise.all(servers.map((s) => s.stop("SIGTERM"))))
       .map((s) => s.code);
     for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
+    console.log(settleLine(participants.length, load.settleMs));
     return { load, cpu, rssMb, codes };
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop("SIGKILL")));
