@@ -20,6 +20,13 @@ const HOLD_TTL_MS = 30_000;
 const LAST_SEEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Repeated requests of one user refresh Redis at most this often. */
 const TOUCH_REFRESH_MS = 2_000;
+/**
+ * A released hold leaves Redis this much later, unless a new hold comes first: a long
+ * poll answered is followed by the client's next one within milliseconds, and writing
+ * "gone" and "back" for each would be two Redis transactions per delivery. Nobody sees the
+ * delay: the request that opened the poll keeps the user online for the online window.
+ */
+const RELEASE_DELAY_MS = 1_000;
 
 const keys = {
   online: (userId: string) => `natter:online:${userId}`,
@@ -29,10 +36,14 @@ const keys = {
 
 export class RedisPresence {
   #held = new Map<string, number>();
+  /** Users released here whose Redis hold is not yet deleted, with when they left. */
+  #leaving = new Map<string, number>();
+  #leaveTimer: ReturnType<typeof setTimeout> | undefined;
   #touched = new Map<string, number>();
 
   readonly #onlineMs: number;
   readonly #touchRefreshMs: number;
+  readonly #releaseDelayMs: number;
 
   /** `client()` is the command connection when it is ready, else null. */
   constructor(
@@ -44,6 +55,7 @@ export class RedisPresence {
     this.#onlineMs = onlineMs;
     // Well inside the window, so a user making requests never lapses between refreshes.
     this.#touchRefreshMs = Math.min(TOUCH_REFRESH_MS, onlineMs / 4);
+    this.#releaseDelayMs = Math.min(RELEASE_DELAY_MS, onlineMs / 4);
   }
 
   touch(userId: string): void {
@@ -63,7 +75,10 @@ export class RedisPresence {
     const release = this.local.hold(userId);
     const count = this.#held.get(userId) ?? 0;
     this.#held.set(userId, count + 1);
-    if (count === 0) this.#writeHolds([userId]);
+    // Back before the release was written: the hold in Redis is still there.
+    if (count === 0 && !this.#leaving.delete(userId)) {
+      this.#writeHolds([userId]);
+    }
     let done = false;
     return () => {
       if (done) return;
@@ -72,11 +87,28 @@ export class RedisPresence {
       const left = (this.#held.get(userId) ?? 1) - 1;
       if (left > 0) return void this.#held.set(userId, left);
       this.#held.delete(userId);
-      this.client()?.multi()
-        .hdel(keys.holds(userId), this.processId)
-        .set(keys.seen(userId), String(Date.now()), "EX", LAST_SEEN_TTL_SECONDS)
-        .exec().catch(() => {});
+      this.#leaving.set(userId, Date.now());
+      this.#leaveTimer ??= setTimeout(
+        () => this.#writeReleases(),
+        this.#releaseDelayMs,
+      );
     };
+  }
+
+  /** Deletes the Redis holds of users released here and not held again since. */
+  #writeReleases(): Promise<unknown> {
+    clearTimeout(this.#leaveTimer);
+    this.#leaveTimer = undefined;
+    const redis = this.client();
+    const leaving = [...this.#leaving];
+    this.#leaving.clear();
+    if (!redis || leaving.length === 0) return Promise.resolve();
+    const batch = redis.pipeline();
+    for (const [id, at] of leaving) {
+      batch.hdel(keys.holds(id), this.processId)
+        .set(keys.seen(id), String(at), "EX", LAST_SEEN_TTL_SECONDS);
+    }
+    return batch.exec().catch(() => {});
   }
 
   async presence(
@@ -127,6 +159,7 @@ export class RedisPresence {
 
   /** On shutdown: this process holds nobody any more (another process may still). */
   async releaseAll(): Promise<void> {
+    await this.#writeReleases();
     const redis = this.client();
     if (!redis || this.#held.size === 0) return;
     const batch = redis.pipeline();
