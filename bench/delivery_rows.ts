@@ -90,7 +90,7 @@ export async function level(
     const rssMb = servers.map((s) => peakRssMb(s.pid));
     const statuses = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
     for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
-    console.log(`  ${label}:${settleLine(participants.length, load.settleMs)}`);
+    console.log(`  ${label}:${settleLine(participants.length, load)}`);
     return {
       label,
       users: options.users.length,
@@ -105,11 +105,17 @@ export async function level(
   }
 }
 
-/** How long the connect storm lasted: printed beside each row, since sends wait it out. */
-export function settleLine(polls: number, settleMs: number): string {
-  return `  ${polls} polls opened at once; servers quiet again after ${
-    (settleMs / 1000).toFixed(1)
-  } s (sends start then)`;
+/**
+ * What each row leaves out, printed beside it: how long the connect storm lasted (sends
+ * wait it out) and the deliveries of the warm-up sends.
+ */
+export function settleLine(polls: number, load: LoadResult): string {
+  const warmup = load.warmupLatenciesMs;
+  return `  ${polls} polls opened at once, servers quiet after ${
+    (load.settleMs / 1000).toFixed(1)
+  } s; warm-up sends: p99 ${
+    percentile(warmup, 99).toFixed(1)
+  } ms (${warmup.length}, not in the row)`;
 }
 
 export function format(row: Row): string {

@@ -16,8 +16,10 @@ export interface Participant {
 /** What one load run measured. */
 export interface LoadResult {
   latenciesMs: number[];
-  /** When each of `latenciesMs`'s sends was accepted, in ms after the load began. */
+  /** When each of `latenciesMs`'s sends was accepted, in ms after the measured part began. */
   acceptedAtMs: number[];
+  /** Deliveries of sends made during the warm-up, kept apart from `latenciesMs`. */
+  warmupLatenciesMs: number[];
   sent: number;
   polls: number;
   errors: number;
@@ -31,6 +33,8 @@ export interface LoadResult {
 }
 
 const LONG_POLL_SECONDS = 25;
+/** Sends before the measured part (see `runLoad`'s `warmupMs`). */
+export const WARMUP_MS = 2_000;
 /** After the last send, polls keep running this long so in-flight deliveries land. */
 const GRACE_MS = 1_500;
 
@@ -62,11 +66,18 @@ export async function runLoad(
      * start then, so the figures are the steady state, not the connect storm.
      */
     settle?: () => Promise<unknown>;
+    /**
+     * Sends run this long before the measured `durationMs` (default WARMUP_MS): the first
+     * sends run code no request ran before (V8 compiles it then), and their deliveries
+     * are reported apart (`warmupLatenciesMs`).
+     */
+    warmupMs?: number;
   },
 ): Promise<LoadResult> {
   const result: LoadResult = {
     latenciesMs: [],
     acceptedAtMs: [],
+    warmupLatenciesMs: [],
     sent: 0,
     polls: 0,
     errors: 0,
@@ -80,6 +91,8 @@ export async function runLoad(
     if (result.errorSamples.length < 5) result.errorSamples.push(what);
   };
   let started = performance.now();
+  const warmupMs = options.warmupMs ?? WARMUP_MS;
+  const measured = () => performance.now() - started >= warmupMs;
   const acceptedAt = new Map<string, number>();
   const receivedAt = new Map<string, number>();
   const record = (id: string) => {
@@ -87,8 +100,13 @@ export async function runLoad(
     const received = receivedAt.get(id);
     if (accepted === undefined || received === undefined) return;
     // A poll can return before the send's own answer is read: that is zero latency.
-    result.latenciesMs.push(Math.max(0, received - accepted));
-    result.acceptedAtMs.push(accepted - started);
+    const latency = Math.max(0, received - accepted);
+    if (accepted - started < warmupMs) {
+      result.warmupLatenciesMs.push(latency);
+    } else {
+      result.latenciesMs.push(latency);
+      result.acceptedAtMs.push(accepted - started - warmupMs);
+    }
     acceptedAt.delete(id);
     receivedAt.delete(id);
   };
@@ -113,7 +131,7 @@ export async function runLoad(
           messages: Array<{ from: string; text: string }>;
           cursor: string;
         };
-        result.polls++;
+        if (measured()) result.polls++;
         cursor = body.cursor;
         for (const message of body.messages) {
           if (message.from !== p.peer) continue;
@@ -136,7 +154,7 @@ export async function runLoad(
       const now = performance.now();
       await res.body?.cancel();
       if (res.status !== 201) return fail(`send HTTP ${res.status}`);
-      result.sent++;
+      if (measured()) result.sent++;
       acceptedAt.set(id, now);
       record(id);
     } catch (error) {
@@ -164,11 +182,11 @@ export async function runLoad(
   await options.settle?.();
   result.settleMs = performance.now() - settling;
   started = performance.now();
-  const end = started + options.durationMs;
+  const end = started + warmupMs + options.durationMs;
   const at = options.at;
-  const timer = at && setTimeout(() => at.run(), at.atMs);
+  const timer = at && setTimeout(() => at.run(), warmupMs + at.atMs);
   await Promise.all(participants.map((p, i) => sendLoop(p, i, end)));
-  result.seconds = (performance.now() - started) / 1000;
+  result.seconds = (performance.now() - started - warmupMs) / 1000;
   clearTimeout(timer);
   await sleep(GRACE_MS);
   stopPolling.abort();
