@@ -90,7 +90,7 @@ export async function level(
     const rssMb = servers.map((s) => peakRssMb(s.pid));
     const statuses = await Promise.all(servers.map((s) => s.stop("SIGTERM")));
     for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
-    console.log(`  ${label}:${settleLine(participants.length, load)}`);
+    console.log(`  ${label}: ${settleLine(participants.length, load)}`);
     return {
       label,
       users: options.users.length,
@@ -111,7 +111,7 @@ export async function level(
  */
 export function settleLine(polls: number, load: LoadResult): string {
   const warmup = load.warmupLatenciesMs;
-  return `  ${polls} polls opened at once, servers quiet after ${
+  return `${polls} polls opened at once, servers quiet after ${
     (load.settleMs / 1000).toFixed(1)
   } s; warm-up sends: p99 ${
     percentile(warmup, 99).toFixed(1)

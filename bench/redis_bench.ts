@@ -52,7 +52,7 @@ async function run(
     const codes = (await Promise.all(servers.map((s) => s.stop("SIGTERM"))))
       .map((s) => s.code);
     for (const sample of load.errorSamples) console.log(`    error: ${sample}`);
-    console.log(settleLine(participants.length, load));
+    console.log(`  ${settleLine(participants.length, load)}`);
     return { load, cpu, rssMb, codes };
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop("SIGKILL")));
