@@ -1,5 +1,5 @@
 /**
- * Removes metadata from JPEG and PNG files without re-encoding them: the pixels stay
+ * Removes metadata from JPEG, PNG and WebP files without re-encoding them: the pixels stay
  * exactly as sent, only the segments or chunks that carry EXIF (GPS included), XMP,
  * IPTC, comments and text go. Re-encoding would also strip them but loses quality, and
  * the image libraries that run on Deno Deploy have no lossless writer for this.
@@ -144,6 +144,43 @@ export function stripPngMetadata(bytes: Uint8Array): Uint8Array {
     if (type === "IEND") break;
   }
   return concat(parts);
+}
+
+/** WebP chunks that carry metadata; VP8X's flags for them are cleared as they go. */
+const DROPPED_WEBP_CHUNKS = new Set(["EXIF", "XMP "]);
+/** VP8X flag bits: EXIF (0x08) and XMP (0x04) present. */
+const VP8X_METADATA_FLAGS = 0x0c;
+
+/**
+ * A WebP without its EXIF and XMP chunks (RIFF: "RIFF", size, "WEBP", then chunks of
+ * FourCC, little-endian size, payload padded to even). Unlike JPEG no orientation is
+ * kept: WebP's specification says metadata must not change how the image is shown.
+ */
+export function stripWebpMetadata(bytes: Uint8Array): Uint8Array {
+  const ascii = (at: number) =>
+    String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.length < 12 || ascii(0) !== "RIFF" || ascii(8) !== "WEBP") {
+    return bytes;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [bytes.slice(0, 12)];
+  let offset = 12;
+  while (offset + 8 <= bytes.length) {
+    const type = ascii(offset);
+    const size = view.getUint32(offset + 4, true);
+    const end = Math.min(bytes.length, offset + 8 + size + (size % 2));
+    if (type === "VP8X" && size >= 10) {
+      const chunk = bytes.slice(offset, end);
+      chunk[8] &= ~VP8X_METADATA_FLAGS;
+      parts.push(chunk);
+    } else if (!DROPPED_WEBP_CHUNKS.has(type)) {
+      parts.push(bytes.subarray(offset, end));
+    }
+    offset = end;
+  }
+  const out = concat(parts);
+  new DataView(out.buffer).setUint32(4, out.length - 8, true);
+  return out;
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -1,5 +1,5 @@
 /**
- * Photos before storage: metadata stripped (JPEG, PNG), size read, and a thumbnail of at
+ * Photos before storage: metadata stripped (JPEG, PNG, WebP), size read, and a thumbnail of at
  * most 320 px on its long side (JPEG, PNG, WebP, a GIF's first frame). Decoding uses imagescript's WebAssembly decoders and its
  * pure-JavaScript framebuffer (resize, PNG encoder) directly: its main module loads a
  * native add-on for encoding, which Deno Deploy cannot run, so it is never imported.
@@ -13,6 +13,7 @@ import {
   jpegOrientation,
   stripJpegMetadata,
   stripPngMetadata,
+  stripWebpMetadata,
 } from "./image_metadata.ts";
 
 // A CommonJS module: its ES class is the `default` property of what is imported.
@@ -65,6 +66,8 @@ export async function processImage(
     ? stripJpegMetadata(input)
     : type === "image/png"
     ? stripPngMetadata(input)
+    : type === "image/webp"
+    ? stripWebpMetadata(input)
     : input;
   const orientation = type === "image/jpeg" ? jpegOrientation(bytes) : 1;
   const sideways = orientation >= 5;

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { Frame, GIF, Image } from "imagescript";
 import encodeWebp from "@jsquash/webp/encode.js";
 import { processImage } from "../lib/images.ts";
-import { jpegOrientation, stripJpegMetadata } from "../lib/image_metadata.ts";
+import {
+  jpegOrientation,
+  stripJpegMetadata,
+  stripWebpMetadata,
+} from "../lib/image_metadata.ts";
 import { GPS_MARK } from "./attachment_fixtures.ts";
 
 /** An EXIF APP1 segment: a TIFF header in either byte order, Orientation, then a GPS text. */
@@ -126,4 +130,66 @@ Deno.test("a WebP picture gets a thumbnail too (jSquash's WebAssembly decoder)",
   );
   const decoded = await Image.decode(processed.thumbnail!.bytes);
   assert.ok(decoded.getRGBAAt(160, 120)[2] > 200, "blue, as the picture");
+});
+
+/** A RIFF chunk: FourCC, little-endian size, payload, a pad byte when the size is odd. */
+function riffChunk(type: string, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(8 + payload.length + (payload.length % 2));
+  out.set(new TextEncoder().encode(type));
+  new DataView(out.buffer).setUint32(4, payload.length, true);
+  out.set(payload, 8);
+  return out;
+}
+
+Deno.test("a WebP loses its EXIF and XMP chunks (GPS included) and still decodes", async () => {
+  const data = new Uint8ClampedArray(64 * 48 * 4).fill(255);
+  const plain = new Uint8Array(
+    await encodeWebp(
+      { width: 64, height: 48, data, colorSpace: "srgb" } as ImageData,
+      { quality: 90 },
+    ),
+  );
+  // The extended format a camera or editor writes: VP8X saying "EXIF and XMP follow".
+  const vp8x = new Uint8Array(10);
+  vp8x[0] = 0x0c;
+  vp8x.set([63, 0, 0, 47, 0, 0], 4); // canvas 64 × 48, each stored minus one
+  const te = new TextEncoder();
+  const chunks = [
+    riffChunk("VP8X", vp8x),
+    plain.subarray(12), // the image chunk of the plain file
+    riffChunk("EXIF", te.encode(`MM\0*${GPS_MARK}`)),
+    riffChunk("XMP ", te.encode(`<x:xmpmeta>${GPS_MARK}</x:xmpmeta>`)),
+  ];
+  const body = chunks.reduce((n, c) => n + c.length, 4);
+  const webp = new Uint8Array(8 + body);
+  webp.set(te.encode("RIFF"));
+  new DataView(webp.buffer).setUint32(4, body, true);
+  webp.set(te.encode("WEBP"), 8);
+  let at = 12;
+  for (const chunk of chunks) {
+    webp.set(chunk, (at += chunk.length) - chunk.length);
+  }
+  assert.ok(new TextDecoder("latin1").decode(webp).includes(GPS_MARK));
+
+  const processed = await processImage(webp, "image/webp");
+  const text = new TextDecoder("latin1").decode(processed.bytes);
+  assert.ok(!text.includes(GPS_MARK), "metadata left in the stored WebP");
+  assert.ok(!text.includes("EXIF") && !text.includes("XMP "));
+  const view = new DataView(processed.bytes.buffer);
+  assert.equal(
+    view.getUint32(4, true),
+    processed.bytes.length - 8,
+    "RIFF size",
+  );
+  assert.equal(
+    processed.bytes[20] & 0x0c,
+    0,
+    "VP8X no longer promises metadata",
+  );
+  assert.deepEqual([processed.width, processed.height], [64, 48]);
+  assert.ok(processed.thumbnail, "still decodes");
+  // Not a WebP, or a plain one: the bytes come back as they were.
+  assert.deepEqual(stripWebpMetadata(plain), plain);
+  const junk = te.encode("not a picture");
+  assert.equal(stripWebpMetadata(junk), junk);
 });
