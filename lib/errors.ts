@@ -11,6 +11,7 @@ export type ErrorKind =
   | "forbidden" // 403: authenticated, but not allowed
   | "not_found" // 404
   | "method_not_allowed" // 405
+  | "timeout" // 408: the request body did not arrive in time
   | "conflict" // 409: clashes with what is stored (a taken name)
   | "gone" // 410: a cursor or link that has expired
   | "too_large" // 413

@@ -3,7 +3,6 @@
  * routes from the manifest, and the one place where errors become responses.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { getConnInfo } from "hono/deno";
 import { requestId, type RequestIdVariables } from "hono/request-id";
 import type { ComponentType } from "preact";
@@ -17,18 +16,14 @@ import type { BuildInfo } from "../runtime/server/build_info.ts";
 import { mountManifest } from "../runtime/server/router.ts";
 import type { Manifest, PageProps } from "../runtime/types.ts";
 import { type BusHealth, healthHandler } from "./health.ts";
-import {
-  bodyLimitFor,
-  jsonError,
-  MAX_BODY_BYTES,
-  MAX_MESSAGE_BODY_BYTES,
-} from "./http.ts";
+import { bodyLimitFor, jsonError } from "./http.ts";
 import { createLogger } from "./log.ts";
 import { startAttachmentSweep } from "./attachment_sweep.ts";
 import { compress } from "./middleware/compress.ts";
 import { csrf } from "./middleware/csrf.ts";
 import { hostCheck } from "./middleware/host_check.ts";
 import { noStore } from "./middleware/no_store.ts";
+import { readBody } from "./middleware/read_body.ts";
 import { resolveClient } from "./client_info.ts";
 import { createDeviceCookies } from "./device_cookie.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
@@ -155,25 +150,12 @@ export async function createApp(
   app.use("*", compress());
   app.use("*", noStore());
   app.use("*", csrf({ publicUrl: config.publicUrl }));
-  const bodyLimits = new Map(
-    [MAX_BODY_BYTES, MAX_MESSAGE_BODY_BYTES].map((maxSize) => [
-      maxSize,
-      bodyLimit({
-        maxSize,
-        onError: () => {
-          throw new DomainError(
-            "too_large",
-            "payload_too_large",
-            `The request body is larger than ${Math.floor(maxSize / 1024)} KiB`,
-          );
-        },
-      }),
-    ]),
+  app.use(
+    "*",
+    readBody({
+      limitFor: (c) => bodyLimitFor(c.req.path, c.req.header("content-type")),
+    }),
   );
-  app.use("*", (c, next) => {
-    const limit = bodyLimitFor(c.req.path, c.req.header("content-type"));
-    return limit === null ? next() : bodyLimits.get(limit)!(c, next);
-  });
   startAttachmentSweep(db, shutdown, log);
 
   mountStaticFiles(app, {

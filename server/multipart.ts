@@ -18,6 +18,12 @@ export interface MultipartResult<T> {
 /** Multipart headers and boundaries: the most a body may add around its file. */
 export const MULTIPART_OVERHEAD_BYTES = 48 * 1024;
 
+/**
+ * An upload may take as long as the line needs, but not stall: after this long without a
+ * byte it fails with 408, so a client cannot hold an upload (and its chunks) open forever.
+ */
+export const UPLOAD_IDLE_MS = 30_000;
+
 /** True when the request says it is `multipart/form-data`. */
 export function isMultipart(req: Request): boolean {
   return /^multipart\/form-data\b/i.test(req.headers.get("content-type") ?? "");
@@ -34,6 +40,8 @@ export async function readMultipart<T>(
   options: {
     maxFileBytes: number;
     maxFieldBytes: number;
+    /** The upload fails (408) when no byte of it arrives for this long (UPLOAD_IDLE_MS). */
+    idleMs?: number;
     onFile: (
       filename: string,
       bytes: AsyncIterable<Uint8Array>,
@@ -73,9 +81,23 @@ export async function readMultipart<T>(
     let filePromise: Promise<T> | undefined;
     let fileStream: Readable | undefined;
     let failed = false;
+    const idleMs = options.idleMs ?? UPLOAD_IDLE_MS;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const alive = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() =>
+        fail(
+          new DomainError(
+            "timeout",
+            "upload_stalled",
+            `No part of the upload arrived for ${idleMs / 1000} s`,
+          ),
+        ), idleMs);
+    };
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
+      clearTimeout(idle);
       source.unpipe(parser);
       source.destroy();
       fileStream?.destroy(error as Error);
@@ -114,6 +136,7 @@ export async function readMultipart<T>(
     });
     parser.on("error", () => fail(badBody("The multipart body is malformed")));
     parser.on("close", () => {
+      clearTimeout(idle);
       if (failed) return;
       (filePromise ?? Promise.resolve(undefined)).then(
         (file) => resolve({ fields, ...(file === undefined ? {} : { file }) }),
@@ -122,6 +145,8 @@ export async function readMultipart<T>(
     });
     // A dropped connection errors the source: the file stream must end too.
     source.on("error", () => fail(badBody("The upload was cut off")));
+    source.on("data", alive);
+    alive();
     source.pipe(parser);
   });
 }
