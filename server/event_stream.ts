@@ -30,6 +30,20 @@ export function formatLiveEvent(event: InboxEvent): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+/** The shortest and longest reconnect delay a stream asks of its browser (`retry:`). */
+export const RECONNECT_MS = { min: 1_000, max: 4_000 };
+
+/**
+ * A random reconnect delay for one stream. When a server restarts, every browser's
+ * EventSource reconnects after its `retry:` delay; the same delay for all (the browser's
+ * default) would bring them back in the same moment, a storm that keeps the new process
+ * busy for seconds (docs/benchmarks.md, "Evening"). Spread, they arrive over 3 s.
+ */
+export function reconnectDelayMs(): number {
+  const { min, max } = RECONNECT_MS;
+  return min + Math.floor(Math.random() * (max - min));
+}
+
 /**
  * Streams `me`'s events after the batch already read (`first`), then every later one as
  * the bus wakes the stream. An expired cursor later on (more than the bound missed in one
@@ -90,7 +104,7 @@ export function eventStreamResponse(
         // Holding the stream keeps me online until it ends.
         const release = presenceFor(state).hold(me.id);
         let stamp = first.stamp;
-        write(": connected\n\n");
+        write(`: connected\nretry: ${reconnectDelayMs()}\n\n`);
         for (const e of first.events) write(formatEvent(e));
         try {
           while (!signal.aborted) {

@@ -69,7 +69,11 @@ Deno.test("the event stream delivers each message with id, event and data, and r
   assert.match(res.headers.get("cache-control") ?? "", /no-store/);
   assert.equal(res.headers.get("content-encoding"), null);
   const stream = sseReader(res);
-  assert.equal((await stream.next())?.comment, "connected");
+  const opening = await stream.next() as { comment?: string; retry?: string };
+  assert.equal(opening?.comment, "connected");
+  // A reconnect delay of its own, so a restart does not bring every browser back at once.
+  const retry = Number(opening?.retry);
+  assert.ok(retry >= 1000 && retry <= 4000, `retry: ${opening?.retry}`);
   await send(alice, bobName, "first");
   const first = await stream.nextEvent();
   assert.equal(first?.event, "message");
