@@ -26,9 +26,11 @@ if (file) {
   kv.delete = function (this: Deno.Kv, ...args: Parameters<Deno.Kv["delete"]>) {
     return count(del.apply(this, args));
   };
-  const timer = setInterval(
-    () => Deno.writeTextFileSync(file, String(commits)),
-    100,
-  );
+  // Written beside and renamed over: a reader never sees the file empty mid-write (it
+  // once read as 0 and printed negative commits per second).
+  const timer = setInterval(() => {
+    Deno.writeTextFileSync(`${file}.next`, String(commits));
+    Deno.renameSync(`${file}.next`, file);
+  }, 100);
   Deno.unrefTimer(timer);
 }
