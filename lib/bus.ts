@@ -18,8 +18,10 @@
 /** What a subscriber is told. JSON-serialisable: a shared bus sends it as JSON as-is. */
 export type BusSignal =
   // "look again in KV": something of yours was committed; `broad` when the sender cannot
-  // say whose (publishAll), so readers check their cheap inbox key before a full read.
-  | { kind: "inbox"; broad?: true }
+  // say whose (publishAll), so readers check their cheap inbox key before a full read. A
+  // send adds its conversation and seq: that message is committed, so a long poll on that
+  // conversation can end without reading the head first.
+  | { kind: "inbox"; broad?: true; conversationId?: string; seq?: number }
   | { kind: "typing"; conversationId: string; from: string } // ephemeral, never stored
   | { kind: "presence"; userId: string } // "this user's presence changed" (online/offline)
   // "this user's settings changed": sent to SETTINGS_TOPIC only, so every process drops

@@ -165,7 +165,11 @@ export async function sendMessage(
     ...rest,
     attachmentIds: attachments,
   });
-  state.bus.publish([me.id, peer.id]);
+  state.bus.publish([me.id, peer.id], {
+    kind: "inbox",
+    conversationId: conversationId(me.id, peer.id),
+    seq: result.message.seq,
+  });
   return {
     message: toPublicMessage(result.message, [me, peer], me.id),
     created: result.created,

@@ -53,6 +53,8 @@ export async function pollMessages(
  * ends the wait early. The listener is in place before the first head read, so a commit
  * between that read and the wait is not missed: its signal is kept and answered with one
  * more read once the wait is registered (and only then, so a quiet poll costs one read).
+ * A send's signal names its conversation and seq: for this conversation, past `afterSeq`,
+ * the message is committed and the wait ends without reading the head at all.
  */
 export async function waitPastSeq(
   state: State,
@@ -64,16 +66,20 @@ export async function waitPastSeq(
   const waiter = headWaiterFor(state.db);
   let waiting = false;
   let signalled = false;
+  const sent = new AbortController();
   const unsubscribe = state.bus.subscribe(me.id, (signal) => {
     if (signal.kind !== "inbox") return;
-    if (waiting) waiter.recheck(cid);
+    if (signal.conversationId === cid && (signal.seq ?? 0) > afterSeq) {
+      sent.abort();
+    } else if (waiting) waiter.recheck(cid);
     else signalled = true;
   });
   try {
     const head = await state.db.getConversationHead(cid);
     if ((head?.seq ?? 0) > afterSeq) return "changed";
     if (options.waitSeconds <= 0) return "timeout";
-    return await holdPoll(state, me, () => {
+    const outcome = await holdPoll(state, me, () => {
+      if (sent.signal.aborted) return Promise.resolve<WaitOutcome>("changed");
       const outcome = waiter.wait(cid, afterSeq, {
         timeoutMs: options.waitSeconds * 1000,
         // Combined per poll: listeners stay off the shared shutdown signal.
@@ -82,12 +88,14 @@ export async function waitPastSeq(
             state.shutdown,
             ...(options.signal ? [options.signal] : []),
           ]),
+          sent.signal,
         ],
       });
       waiting = true;
       if (signalled) waiter.recheck(cid);
       return outcome;
     });
+    return outcome === "aborted" && sent.signal.aborted ? "changed" : outcome;
   } finally {
     unsubscribe();
   }

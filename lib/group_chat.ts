@@ -150,7 +150,11 @@ export async function sendGroupMessage(
     ...rest,
     attachmentIds: attachments,
   });
-  state.bus.publish(result.members);
+  state.bus.publish(result.members, {
+    kind: "inbox",
+    conversationId: gid,
+    seq: result.message.seq,
+  });
   return {
     message: toPublicMessage(result.message, [me], me.id),
     created: result.created,
