@@ -116,7 +116,11 @@ Deno.test({
           },
           20_000,
         );
-        assert.match(await page.title(), /^\(4\) /, "the title counts them");
+        // The title follows the list in an effect that runs after the render.
+        await waitUntil(
+          "the title counts them",
+          async () => /^\(4\) /.test(await page.title()),
+        );
         await screenshot(page, "inbox-01-live-list");
       },
     );
