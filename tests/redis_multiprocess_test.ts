@@ -10,10 +10,9 @@ import assert from "node:assert/strict";
 import { spawnServer, tempKvDir } from "../bench/server_process.ts";
 import { skipRedisTests, startRedis } from "../bench/redis_process.ts";
 import { messagesPath, randomUsername, TestClient } from "./helpers.ts";
-import { waitFor } from "./wait_for.ts";
 import { sseReader } from "./sse_reader.ts";
 import {
-  busOf,
+  busEverywhere,
   sameUserOn,
   threeProcesses,
   within,
@@ -30,11 +29,7 @@ Deno.test({
     await using dir = await tempKvDir();
     await using servers = await threeProcesses(dir.path("shared"), redis.url);
     const [a, b, c] = servers;
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
-      "every process to report the bus ok",
-    );
+    await busEverywhere(servers, "ok");
     const alice = new TestClient(a.url);
     const bobOnA = new TestClient(a.url);
     await alice.register(randomUsername("Alice"));
@@ -75,11 +70,7 @@ Deno.test({
       if (i === 3) await redis.kill();
       acked.push(await send(i % 2 ? aliceOnB : alice, `during ${i}`));
     }
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "down"),
-      "every process to report the bus down",
-    );
+    await busEverywhere(servers, "down");
     const health = await fetch(`${a.url}/healthz`);
     assert.equal(
       health.status,
@@ -96,11 +87,7 @@ Deno.test({
 
     // Back: the processes reconnect and re-subscribe by themselves.
     await redis.restart();
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
-      "every process to report the bus ok again",
-    );
+    await busEverywhere(servers, "ok");
     await expect(
       [await send(aliceOnB, "via Redis again")],
       "delivery through Redis again",
@@ -117,11 +104,7 @@ Deno.test({
     await using redis = await startRedis();
     await using dir = await tempKvDir();
     await using servers = await threeProcesses(dir.path("shared"), redis.url);
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
-      "every process to report the bus ok",
-    );
+    await busEverywhere(servers, "ok");
     const alice = new TestClient(servers[0].url);
     await alice.register(randomUsername("Alice"));
     const bobName = await new TestClient(servers[0].url).register(
@@ -204,11 +187,7 @@ Deno.test({
     await using dir = await tempKvDir();
     await using servers = await threeProcesses(dir.path("shared"), redis.url);
     const [a, , c] = servers;
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
-      "every process to report the bus ok",
-    );
+    await busEverywhere(servers, "ok");
     const alice = new TestClient(a.url);
     const bobOnA = new TestClient(a.url);
     const aliceName = await alice.register(randomUsername("Alice"));
@@ -241,11 +220,7 @@ Deno.test({
     await using dir = await tempKvDir();
     await using servers = await threeProcesses(dir.path("shared"), redis.url);
     const [a, , c] = servers;
-    await waitFor(
-      async () =>
-        (await Promise.all(servers.map(busOf))).every((s) => s === "ok"),
-      "every process to report the bus ok",
-    );
+    await busEverywhere(servers, "ok");
     const alice = new TestClient(a.url);
     const bobOnA = new TestClient(a.url);
     await alice.register(randomUsername("Alice"));
